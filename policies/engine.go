@@ -1,0 +1,314 @@
+// Package policies owns the Rego rules (embedded from this folder), the
+// engine that compiles them once in a sandbox (no network, no clock), the rule
+// catalogue read from their METADATA, evaluation into findings, and the Rego
+// test runner. It prints nothing.
+package policies
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// builtinFS holds the built-in policies: rules/ (one package per area) and lib/.
+//
+//go:embed rules lib
+var builtinFS embed.FS
+
+// Package prefixes.
+const (
+	BuiltinPrefix = "espreflight.rules"
+	LibPrefix     = "espreflight.lib"
+	// CustomPrefix is where user policies (--policy DIR) must put their packages.
+	CustomPrefix = "espreflight.custom"
+)
+
+// Engine holds the compiled policies and the prepared query. It is safe for
+// concurrent use once built.
+type Engine struct {
+	compiler *ast.Compiler
+	modules  map[string]*ast.Module
+	pq       rego.PreparedEvalQuery
+	// refs are the deny/warn rule sets evaluated, in query order.
+	refs  []ruleSetRef
+	rules []Rule
+	byID  map[string]*Rule
+}
+
+type ruleSetRef struct {
+	path string // e.g. data.espreflight.rules.arch.deny
+	kind string // deny | warn
+	ids  map[string]bool
+}
+
+// Options configure an Engine.
+type Options struct {
+	// PolicyDirs are user policy folders (--policy), loaded under CustomPrefix.
+	PolicyDirs []string
+	// WithTests also loads *_test.rego files (for Test only).
+	WithTests bool
+}
+
+// Capabilities returns the builtins policies may use: OPA's own minus every
+// non-deterministic builtin (http.send, net.lookup_ip_addr, opa.runtime,
+// time.now_ns, rand.intn, uuid.rfc4122, io.jwt.encode_sign*) and
+// net.cidr_expand, with no network access at all.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0:0]
+	for _, b := range caps.Builtins {
+		if b.Nondeterministic || b.Name == "net.cidr_expand" || b.Name == "opa.runtime" {
+			continue
+		}
+		kept = append(kept, b)
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
+}
+
+// LoadModules parses the built-in policies and the user policy folders.
+// Module keys are "builtin/<path>" for embedded files and the file path for
+// user files.
+func LoadModules(opts Options) (map[string]*ast.Module, error) {
+	popts := ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1, Capabilities: Capabilities()}
+	mods := map[string]*ast.Module{}
+	keep := func(path string) bool {
+		if !strings.HasSuffix(path, ".rego") {
+			return false
+		}
+		return opts.WithTests || !strings.HasSuffix(path, "_test.rego")
+	}
+	err := fs.WalkDir(builtinFS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(path) {
+			return err
+		}
+		src, err := builtinFS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		name := "builtin/" + path
+		m, err := ast.ParseModuleWithOpts(name, string(src), popts)
+		if err != nil {
+			return err
+		}
+		mods[name] = m
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("built-in policies: %w", err)
+	}
+	for _, dir := range opts.PolicyDirs {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("policy folder: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("policy folder %s: not a folder", dir)
+		}
+		n := 0
+		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !keep(path) {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			m, err := ast.ParseModuleWithOpts(path, string(src), popts)
+			if err != nil {
+				return err
+			}
+			pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+			if !strings.HasPrefix(pkg+".", CustomPrefix+".") {
+				return fmt.Errorf("%s: package %s: user policies must use a package under %s (e.g. package %s.myteam)", path, pkg, CustomPrefix, CustomPrefix)
+			}
+			mods[path] = m
+			n++
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("policy folder %s: no .rego files", dir)
+		}
+	}
+	return mods, nil
+}
+
+// Compile compiles modules with the sandboxed capabilities.
+func Compile(mods map[string]*ast.Module) (*ast.Compiler, error) {
+	c := ast.NewCompiler().WithCapabilities(Capabilities()).WithEnablePrintStatements(false)
+	c.Compile(mods)
+	if c.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", c.Errors)
+	}
+	return c, nil
+}
+
+// New loads, compiles and prepares the policies once.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	opts.WithTests = false
+	mods, err := LoadModules(opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Compile(mods)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{compiler: c, modules: mods, byID: map[string]*Rule{}}
+	if err := e.buildCatalog(); err != nil {
+		return nil, err
+	}
+	parts := make([]string, len(e.refs))
+	for i, r := range e.refs {
+		parts[i] = r.path
+	}
+	query := "[" + strings.Join(parts, ", ") + "]"
+	pq, err := rego.New(rego.Query(query), rego.Compiler(c)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare policies: %w", err)
+	}
+	e.pq = pq
+	return e, nil
+}
+
+// Rules returns the rule catalogue, sorted by id.
+func (e *Engine) Rules() []Rule { return e.rules }
+
+// Rule returns the catalogue entry for id.
+func (e *Engine) Rule(id string) (Rule, bool) {
+	r, ok := e.byID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return *r, true
+}
+
+// Modules returns the compiled modules (without tests).
+func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return strings.TrimSpace(s)
+}
+
+// buildCatalog reads every deny/warn rule's METADATA and checks the contract:
+// set rules only, id and severity present, ids unique, deny ↔ error and warn ↔ warning.
+func (e *Engine) buildCatalog() error {
+	var errs []string
+	refIdx := map[string]int{}
+	keys := make([]string, 0, len(e.modules))
+	for k := range e.modules {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		m := e.modules[key]
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		custom := strings.HasPrefix(pkg+".", CustomPrefix+".")
+		if !custom && !strings.HasPrefix(pkg+".", BuiltinPrefix+".") {
+			continue
+		}
+		for _, r := range m.Rules {
+			name := r.Head.Name.String()
+			if len(r.Head.Reference) > 0 {
+				name = r.Head.Reference[0].Value.String()
+			}
+			if name != "deny" && name != "warn" {
+				continue
+			}
+			loc := fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
+			if r.Head.RuleKind() != ast.MultiValue || len(r.Head.Reference) > 1 {
+				errs = append(errs, fmt.Sprintf("%s: %s must be a set rule (`%s contains finding if { ... }`), not `%s if` or a map", loc, name, name, name))
+				continue
+			}
+			var ann *ast.Annotations
+			for _, a := range r.Annotations {
+				if a.Scope == "rule" || a.Scope == "" {
+					ann = a
+				}
+			}
+			if ann == nil {
+				errs = append(errs, fmt.Sprintf("%s: %s body has no # METADATA block (title, custom.id, custom.severity)", loc, name))
+				continue
+			}
+			id, sev := str(ann.Custom, "id"), str(ann.Custom, "severity")
+			switch {
+			case id == "":
+				errs = append(errs, fmt.Sprintf("%s: METADATA has no custom.id", loc))
+				continue
+			case sev != SeverityError && sev != SeverityWarning:
+				errs = append(errs, fmt.Sprintf("%s: %s: custom.severity must be error or warning, got %q", loc, id, sev))
+				continue
+			case name == "deny" && sev != SeverityError, name == "warn" && sev != SeverityWarning:
+				errs = append(errs, fmt.Sprintf("%s: %s: a %s rule must have severity %s", loc, id, name, map[string]string{"deny": "error", "warn": "warning"}[name]))
+				continue
+			case ann.Title == "":
+				errs = append(errs, fmt.Sprintf("%s: %s: METADATA has no title", loc, id))
+				continue
+			}
+			if prev, dup := e.byID[id]; dup {
+				errs = append(errs, fmt.Sprintf("%s: duplicate rule id %s (also at %s:%d)", loc, id, prev.File, prev.Line))
+				continue
+			}
+			rule := &Rule{ID: id, Severity: sev, Title: ann.Title, Description: strings.TrimSpace(ann.Description),
+				Remediation: str(ann.Custom, "remediation"), Example: str(ann.Custom, "example"),
+				Package: pkg, File: r.Location.File, Line: ann.Location.Row, Custom: custom}
+			for _, rr := range ann.RelatedResources {
+				rule.HelpURI = rr.Ref.String()
+				break
+			}
+			e.byID[id] = rule
+			path := m.Package.Path.String() + "." + name
+			i, ok := refIdx[path]
+			if !ok {
+				i = len(e.refs)
+				refIdx[path] = i
+				e.refs = append(e.refs, ruleSetRef{path: path, kind: name, ids: map[string]bool{}})
+			}
+			e.refs[i].ids[id] = true
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid policies:\n  " + strings.Join(errs, "\n  "))
+	}
+	for _, r := range e.byID {
+		e.rules = append(e.rules, *r)
+	}
+	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	if len(e.refs) == 0 {
+		return errors.New("no rules found")
+	}
+	return nil
+}
+
+// rawFinding is what a rule body returns.
+type rawFinding struct {
+	Rule     string          `json:"rule"`
+	Msg      string          `json:"msg"`
+	Cluster  string          `json:"cluster"`
+	Index    string          `json:"index"`
+	Indices  []string        `json:"indices"`
+	Location string          `json:"location"`
+	Evidence []rawEvidence   `json:"evidence"`
+	Unverif  bool            `json:"unverified"`
+	Extra    json.RawMessage `json:"-"`
+}
+
+type rawEvidence struct {
+	Fact  string `json:"fact"`
+	Value any    `json:"value"`
+}

@@ -1,0 +1,180 @@
+package probe
+
+import (
+	"sort"
+	"strings"
+)
+
+// Selection is what the plan's index patterns select on one cluster, grouped
+// so that policies iterate over a handful of groups instead of every index.
+// It is derived at evaluation time (input.selection.<role>), never stored in
+// a facts document.
+type Selection struct {
+	Patterns []string `json:"patterns"`
+	// Known is false when the cluster's indices are unknown; every other field is then empty.
+	Known             bool  `json:"known"`
+	Count             int   `json:"count"`
+	Docs              int64 `json:"docs"`
+	StoreBytes        int64 `json:"store_bytes"`
+	PrimaryStoreBytes int64 `json:"primary_store_bytes"`
+	// Names of the selected indices, sorted.
+	Names []string `json:"names"`
+	// DotPrefixed are selected names starting with "." other than data-stream backing indices (".ds-").
+	DotPrefixed []string `json:"dot_prefixed"`
+	// Closed are selected indices whose status is "close".
+	Closed []string `json:"closed"`
+	// ByCreated groups the selected indices by the product and version that created them.
+	ByCreated []CreatedGroup `json:"by_created"`
+}
+
+// CreatedGroup is a set of indices created by the same product version.
+type CreatedGroup struct {
+	Product string `json:"product"`
+	// Version is Index.CreatedVersion; "" for indices whose created version is unknown.
+	Version string   `json:"version"`
+	Major   int      `json:"major"`
+	Minor   int      `json:"minor"`
+	Count   int      `json:"count"`
+	Indices []string `json:"indices"`
+}
+
+// Derive computes the selection of the plan's index patterns on every
+// cluster whose indices are known (keyed by role).
+func Derive(f *Facts) map[string]*Selection {
+	out := map[string]*Selection{}
+	var patterns []string
+	if f.Plan != nil {
+		patterns = f.Plan.Indices
+	}
+	for _, role := range []string{RoleSource, RoleDestination, RoleIntermediate} {
+		c := f.Clusters.ByRole(role)
+		if c == nil {
+			continue
+		}
+		out[role] = Select(c.Indices, patterns)
+	}
+	return out
+}
+
+// Select applies index patterns to indices. A nil indices slice means the
+// indices are unknown.
+func Select(indices []Index, patterns []string) *Selection {
+	s := &Selection{Patterns: patterns, Names: []string{}, DotPrefixed: []string{}, Closed: []string{}, ByCreated: []CreatedGroup{}}
+	if patterns == nil {
+		s.Patterns = []string{}
+	}
+	if indices == nil {
+		return s
+	}
+	s.Known = true
+	m := NewMatcher(patterns)
+	groups := map[[2]string]*CreatedGroup{}
+	for i := range indices {
+		ix := &indices[i]
+		if !m.Match(ix.Name) {
+			continue
+		}
+		s.Count++
+		s.Docs += ix.DocsCount
+		s.StoreBytes += ix.StoreBytes
+		s.PrimaryStoreBytes += ix.PrimaryStoreBytes
+		s.Names = append(s.Names, ix.Name)
+		if strings.HasPrefix(ix.Name, ".") && !strings.HasPrefix(ix.Name, ".ds-") {
+			s.DotPrefixed = append(s.DotPrefixed, ix.Name)
+		}
+		if ix.Status == "close" {
+			s.Closed = append(s.Closed, ix.Name)
+		}
+		key := [2]string{ix.CreatedProduct, ix.CreatedVersion}
+		g := groups[key]
+		if g == nil {
+			g = &CreatedGroup{Product: ix.CreatedProduct, Version: ix.CreatedVersion, Major: ix.CreatedMajor, Minor: ix.CreatedMinor}
+			if ix.CreatedVersion == "" {
+				g.Major, g.Minor = -1, -1
+			}
+			groups[key] = g
+		}
+		g.Count++
+		g.Indices = append(g.Indices, ix.Name)
+	}
+	sort.Strings(s.Names)
+	sort.Strings(s.DotPrefixed)
+	sort.Strings(s.Closed)
+	for _, g := range groups {
+		sort.Strings(g.Indices)
+		s.ByCreated = append(s.ByCreated, *g)
+	}
+	sort.Slice(s.ByCreated, func(i, j int) bool {
+		a, b := s.ByCreated[i], s.ByCreated[j]
+		if a.Product != b.Product {
+			return a.Product < b.Product
+		}
+		return a.Version < b.Version
+	})
+	return s
+}
+
+// Matcher applies Elasticsearch-style index patterns in order: a pattern adds
+// the names it matches, a pattern starting with "-" removes them again;
+// "*" matches any run of characters, and "_all" matches everything.
+type Matcher struct {
+	pats []pattern
+}
+
+type pattern struct {
+	exclude bool
+	glob    string
+}
+
+// NewMatcher compiles index patterns.
+func NewMatcher(patterns []string) *Matcher {
+	m := &Matcher{}
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		ex := false
+		if strings.HasPrefix(p, "-") && len(p) > 1 {
+			ex, p = true, p[1:]
+		}
+		if p == "_all" {
+			p = "*"
+		}
+		m.pats = append(m.pats, pattern{exclude: ex, glob: p})
+	}
+	return m
+}
+
+// Match reports whether name is selected.
+func (m *Matcher) Match(name string) bool {
+	sel := false
+	for _, p := range m.pats {
+		if p.exclude {
+			if sel && Glob(p.glob, name) {
+				sel = false
+			}
+		} else if !sel && Glob(p.glob, name) {
+			sel = true
+		}
+	}
+	return sel
+}
+
+// Glob matches name against a pattern where "*" matches any run of characters.
+func Glob(pat, name string) bool {
+	if !strings.Contains(pat, "*") {
+		return pat == name
+	}
+	parts := strings.Split(pat, "*")
+	if !strings.HasPrefix(name, parts[0]) {
+		return false
+	}
+	name = name[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(name, part)
+		if i < 0 {
+			return false
+		}
+		name = name[i+len(part):]
+	}
+	return strings.HasSuffix(name, last)
+}

@@ -1,0 +1,237 @@
+// Package probe owns everything espreflight knows before it evaluates a rule:
+// the plan file (loaded with line numbers), the facts document (the input
+// contract of the policies), the cluster client and its collectors, and
+// redaction. It knows nothing about Rego.
+package probe
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// FactsSchema is the value of the "schema" key of every facts document.
+const FactsSchema = "espreflight.facts/v1"
+
+// Cluster roles, as used for keys in Facts.Clusters and in findings.
+const (
+	RoleSource       = "source"
+	RoleDestination  = "destination"
+	RoleIntermediate = "intermediate"
+)
+
+// Facts is the facts document: one JSON object holding the normalized plan,
+// what was learnt about each cluster, and what the machine running espreflight
+// could reach. It is what `espreflight probe -o` writes and what the policies
+// read as `input` (together with the derived selection, see Derive).
+type Facts struct {
+	Schema      string    `json:"schema"`
+	CollectedAt time.Time `json:"collected_at"`
+	Tool        ToolInfo  `json:"tool"`
+	Plan        *Plan     `json:"plan"`
+	Clusters    Clusters  `json:"clusters"`
+	Runner      Runner    `json:"runner"`
+}
+
+// ToolInfo names the espreflight build that wrote a facts document.
+type ToolInfo struct {
+	Version string `json:"version"`
+}
+
+// Clusters holds the facts of each cluster the plan names. A role the plan
+// does not name is nil.
+type Clusters struct {
+	Source       *ClusterFacts `json:"source,omitempty"`
+	Destination  *ClusterFacts `json:"destination,omitempty"`
+	Intermediate *ClusterFacts `json:"intermediate,omitempty"`
+}
+
+// ByRole returns the facts of the cluster with the given role, or nil.
+func (c *Clusters) ByRole(role string) *ClusterFacts {
+	switch role {
+	case RoleSource:
+		return c.Source
+	case RoleDestination:
+		return c.Destination
+	case RoleIntermediate:
+		return c.Intermediate
+	}
+	return nil
+}
+
+// Set stores the facts of the cluster with the given role.
+func (c *Clusters) Set(role string, f *ClusterFacts) {
+	switch role {
+	case RoleSource:
+		c.Source = f
+	case RoleDestination:
+		c.Destination = f
+	case RoleIntermediate:
+		c.Intermediate = f
+	}
+}
+
+// Runner describes the machine that ran espreflight. Reachable has a key for
+// each cluster whose reachability was tested; a missing key means unknown.
+type Runner struct {
+	Reachable map[string]bool `json:"reachable"`
+}
+
+// ClusterFacts is what is known about one cluster. A fact that could not be
+// collected is left null (nil) and listed in Unknown with the request and the
+// reason; a fact that is known to be empty is an empty list or object.
+type ClusterFacts struct {
+	// Endpoint is the base URL without credentials, or "" when the plan gave none.
+	Endpoint string `json:"endpoint"`
+	// Reachable is nil when the cluster was not probed.
+	Reachable *bool `json:"reachable"`
+	// Product is "elasticsearch" or "opensearch"; "" when unknown.
+	Product      string         `json:"product"`
+	Version      *Version       `json:"version"`
+	ClusterName  string         `json:"cluster_name"`
+	ClusterUUID  string         `json:"cluster_uuid"`
+	Health       string         `json:"health"`
+	Nodes        []Node         `json:"nodes"`
+	Indices      []Index        `json:"indices"`
+	Totals       *Totals        `json:"totals"`
+	Repositories []Repository   `json:"repositories"`
+	Settings     map[string]any `json:"settings"`
+	// Sources says where each top-level fact came from, e.g.
+	// "version": "GET / on the source" or "version": "plan line 14".
+	Sources map[string]string `json:"sources"`
+	Unknown []Unknown         `json:"unknown"`
+}
+
+// Version is a cluster's version as reported by GET / (or declared in the plan).
+type Version struct {
+	Number                           string `json:"number"`
+	Major                            int    `json:"major"`
+	Minor                            int    `json:"minor"`
+	Patch                            int    `json:"patch"`
+	Distribution                     string `json:"distribution,omitempty"`
+	BuildFlavor                      string `json:"build_flavor,omitempty"`
+	MinimumIndexCompatibilityVersion string `json:"minimum_index_compatibility_version,omitempty"`
+	MinimumWireCompatibilityVersion  string `json:"minimum_wire_compatibility_version,omitempty"`
+}
+
+// Node is one node of a cluster.
+type Node struct {
+	Name    string   `json:"name"`
+	Version string   `json:"version"`
+	Roles   []string `json:"roles"`
+	Plugins []Plugin `json:"plugins"`
+}
+
+// Plugin is a plugin installed on a node.
+type Plugin struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Index is one index of a cluster.
+type Index struct {
+	Name string `json:"name"`
+	// Status is "open" or "close" (the _cat/indices spelling).
+	Status string `json:"status"`
+	Health string `json:"health"`
+	Hidden bool   `json:"hidden"`
+	// System is true when the cluster itself marks the index as a system index (ES 7.10+).
+	System bool `json:"system"`
+	// DataStream is the name of the data stream the index backs, or "".
+	DataStream        string `json:"data_stream"`
+	DocsCount         int64  `json:"docs_count"`
+	StoreBytes        int64  `json:"store_bytes"`
+	PrimaryStoreBytes int64  `json:"primary_store_bytes"`
+	PrimaryShards     int    `json:"primary_shards"`
+	Replicas          int    `json:"replicas"`
+	// CreatedVersion is the release that created the index, decoded from
+	// index.version.created (e.g. "6.8.23"); for Elasticsearch 8.11+ ids that
+	// map to no release it is "8.x" style with CreatedMinor = -1. "" when unknown.
+	CreatedVersion string `json:"created_version"`
+	// CreatedProduct is the product that created the index ("elasticsearch" or "opensearch").
+	CreatedProduct string `json:"created_product"`
+	CreatedID      int64  `json:"created_id"`
+	CreatedMajor   int    `json:"created_major"`
+	CreatedMinor   int    `json:"created_minor"`
+	// CreationDate is RFC 3339 (UTC), or "" when unknown.
+	CreationDate string `json:"creation_date"`
+}
+
+// Totals sums the indices of a cluster.
+type Totals struct {
+	Indices           int   `json:"indices"`
+	Docs              int64 `json:"docs"`
+	StoreBytes        int64 `json:"store_bytes"`
+	PrimaryStoreBytes int64 `json:"primary_store_bytes"`
+}
+
+// Repository is a registered snapshot repository; Settings never holds secrets.
+type Repository struct {
+	Name     string            `json:"name"`
+	Type     string            `json:"type"`
+	Settings map[string]string `json:"settings"`
+}
+
+// Unknown records a fact that could not be collected.
+type Unknown struct {
+	// Fact is the top-level key of ClusterFacts (e.g. "indices", "nodes", "version").
+	Fact string `json:"fact"`
+	// Endpoint is the request that failed (e.g. "GET /_cat/indices"), or "" when nothing was sent.
+	Endpoint string `json:"endpoint"`
+	Error    string `json:"error"`
+}
+
+// MarkUnknown records that fact could not be collected.
+func (c *ClusterFacts) MarkUnknown(fact, endpoint, reason string) {
+	c.Unknown = append(c.Unknown, Unknown{Fact: fact, Endpoint: endpoint, Error: reason})
+}
+
+// IsUnknown reports whether fact is listed as unknown.
+func (c *ClusterFacts) IsUnknown(fact string) bool {
+	for _, u := range c.Unknown {
+		if u.Fact == fact {
+			return true
+		}
+	}
+	return false
+}
+
+// SetSource records where a fact came from.
+func (c *ClusterFacts) SetSource(fact, source string) {
+	if c.Sources == nil {
+		c.Sources = map[string]string{}
+	}
+	c.Sources[fact] = source
+}
+
+// ReadFacts decodes a facts document and checks its schema.
+func ReadFacts(r io.Reader) (*Facts, error) {
+	dec := json.NewDecoder(r)
+	var f Facts
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("decode facts: %w", err)
+	}
+	if f.Schema != FactsSchema {
+		return nil, fmt.Errorf("facts schema is %q, want %q", f.Schema, FactsSchema)
+	}
+	if f.Plan == nil {
+		return nil, fmt.Errorf("facts document has no plan")
+	}
+	return &f, nil
+}
+
+// LoadFacts reads a facts document from a file.
+func LoadFacts(path string) (*Facts, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	f, err := ReadFacts(fh)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,235 @@
+package probe
+
+// Plan is a migration plan file (YAML, version 1). Field names in yaml tags
+// are the keys users write; json tags are the keys of the normalized plan in
+// the facts document (input.plan for the policies). Every value's line is in
+// Lines, keyed by its dotted path ("source.created", "indices[0]").
+type Plan struct {
+	Version     int      `yaml:"version" json:"version"`
+	Name        string   `yaml:"name" json:"name"`
+	Description string   `yaml:"description" json:"description,omitempty"`
+	Method      string   `yaml:"method" json:"method"`
+	Mode        string   `yaml:"mode" json:"mode"`
+	Indices     []string `yaml:"indices" json:"indices"`
+	// Volume is the declared data volume ("200gb"), used when the probe cannot measure it.
+	Volume       string       `yaml:"volume" json:"volume,omitempty"`
+	Source       *ClusterSpec `yaml:"source" json:"source"`
+	Destination  *ClusterSpec `yaml:"destination" json:"destination"`
+	Intermediate *ClusterSpec `yaml:"intermediate" json:"intermediate,omitempty"`
+	Network      *Network     `yaml:"network" json:"network"`
+	Snapshot     *Snapshot    `yaml:"snapshot" json:"snapshot"`
+	Logstash     *Logstash    `yaml:"logstash" json:"logstash"`
+	Reindex      *Reindex     `yaml:"reindex" json:"reindex"`
+	Dump         *Dump        `yaml:"dump" json:"dump"`
+	Limits       *Limits      `yaml:"limits" json:"limits"`
+	Waivers      []Waiver     `yaml:"waivers" json:"waivers"`
+
+	// VolumeBytes is Volume parsed; -1 when the plan declares none.
+	VolumeBytes int64 `yaml:"-" json:"volume_bytes"`
+	// File is the plan file path as given on the command line.
+	File string `yaml:"-" json:"file"`
+	// Lines maps each key path of the plan to its 1-based line.
+	Lines map[string]int `yaml:"-" json:"lines"`
+}
+
+// ClusterSpec is a cluster as the plan declares it.
+type ClusterSpec struct {
+	// Kind is alibaba | self-managed | third-party.
+	Kind string `yaml:"kind" json:"kind"`
+	// Provider, for third-party clusters: aws-opensearch | tencent | other.
+	Provider string `yaml:"provider" json:"provider"`
+	Endpoint string `yaml:"endpoint" json:"endpoint"`
+	Auth     *Auth  `yaml:"auth" json:"-"`
+	TLS      *TLS   `yaml:"tls" json:"tls,omitempty"`
+	Region   string `yaml:"region" json:"region"`
+	Zone     string `yaml:"zone" json:"zone"`
+	Account  string `yaml:"account" json:"account"`
+	VPC      string `yaml:"vpc" json:"vpc"`
+	// Created is the Alibaba instance creation date (YYYY-MM-DD).
+	Created string `yaml:"created" json:"created"`
+	// Architecture is original | new: an explicit override of the derivation from Created.
+	Architecture string `yaml:"architecture" json:"architecture"`
+	// Version is the declared version, used when there is no endpoint to probe.
+	Version string `yaml:"version" json:"version"`
+	// Product is the declared product (elasticsearch | opensearch), used without an endpoint.
+	Product string `yaml:"product" json:"product"`
+
+	// AuthKind is "basic", "api_key" or "none"; the references themselves never leave the plan.
+	AuthKind string `yaml:"-" json:"auth"`
+}
+
+// Auth names where credentials come from. Secrets are never written inline.
+type Auth struct {
+	Username     string `yaml:"username"`
+	UsernameEnv  string `yaml:"username_env"`
+	UsernameFile string `yaml:"username_file"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	APIKeyEnv    string `yaml:"api_key_env"`
+	APIKeyFile   string `yaml:"api_key_file"`
+}
+
+// TLS configures the connection to a cluster.
+type TLS struct {
+	CAFile             string `yaml:"ca_file" json:"ca_file,omitempty"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+}
+
+// Network records network facts the plan declares.
+type Network struct {
+	// PrivateLink is true when a PrivateLink private connection between the VPCs exists.
+	PrivateLink bool `yaml:"privatelink" json:"privatelink"`
+	// ConnectivityTicket is the support ticket confirming cross-architecture connectivity
+	// in regions where the architecture cut-over date is uncertain (ARCH-002).
+	ConnectivityTicket string `yaml:"connectivity_ticket" json:"connectivity_ticket"`
+}
+
+// Snapshot describes a snapshot-based migration (methods snapshot and snapshot-reindex).
+type Snapshot struct {
+	Repository *Repo `yaml:"repository" json:"repository"`
+	// CrossRegionReplication is true when OSS cross-region replication (CRR) copies the bucket
+	// into the destination region.
+	CrossRegionReplication bool `yaml:"cross_region_replication" json:"cross_region_replication"`
+	// MovedToOSS is true when snapshots held in another store (e.g. Tencent COS) are first
+	// copied to an OSS bucket with Data Online Migration.
+	MovedToOSS        bool   `yaml:"moved_to_oss" json:"moved_to_oss"`
+	RenamePattern     string `yaml:"rename_pattern" json:"rename_pattern"`
+	RenameReplacement string `yaml:"rename_replacement" json:"rename_replacement"`
+}
+
+// Repo is the snapshot repository.
+type Repo struct {
+	// Type is oss | fs | s3 | cos | hdfs | azure | gcs.
+	Type string `yaml:"type" json:"type"`
+	Name string `yaml:"name" json:"name"`
+	// Shared is true when one repository is registered on both clusters.
+	Shared bool   `yaml:"shared" json:"shared"`
+	Bucket string `yaml:"bucket" json:"bucket"`
+	// Region of the bucket.
+	Region string `yaml:"region" json:"region"`
+	// OwnerAccount is the account that owns the bucket.
+	OwnerAccount string `yaml:"owner_account" json:"owner_account"`
+	// AccessKeyAccount says, per cluster role, whose AccessKey pair registers the repository.
+	AccessKeyAccount *RoleAccounts `yaml:"access_key_account" json:"access_key_account"`
+}
+
+// RoleAccounts maps cluster roles to account ids.
+type RoleAccounts struct {
+	Source      string `yaml:"source" json:"source"`
+	Destination string `yaml:"destination" json:"destination"`
+}
+
+// Logstash describes a Logstash-based migration.
+type Logstash struct {
+	Version    string `yaml:"version" json:"version"`
+	VPC        string `yaml:"vpc" json:"vpc"`
+	NATGateway bool   `yaml:"nat_gateway" json:"nat_gateway"`
+	// DocumentID is the output's document_id setting (e.g. "%{[@metadata][_id]}").
+	DocumentID string `yaml:"document_id" json:"document_id"`
+	Docinfo    bool   `yaml:"docinfo" json:"docinfo"`
+	// Schedule is the input's cron-like schedule for incremental runs.
+	Schedule string `yaml:"schedule" json:"schedule"`
+}
+
+// Reindex describes a reindex-from-remote migration.
+type Reindex struct {
+	// RemoteHost is the source as the destination reaches it (scheme://host:port).
+	RemoteHost string `yaml:"remote_host" json:"remote_host"`
+}
+
+// Dump describes an elasticsearch-dump migration.
+type Dump struct {
+	// Runner names the host that runs elasticsearch-dump (informational).
+	Runner string `yaml:"runner" json:"runner"`
+}
+
+// Limits holds thresholds; zero means the documented default.
+type Limits struct {
+	ReindexMaxVolume string `yaml:"reindex_max_volume" json:"reindex_max_volume,omitempty"`
+	DumpMaxVolume    string `yaml:"dump_max_volume" json:"dump_max_volume,omitempty"`
+	DumpMaxIndices   int    `yaml:"dump_max_indices" json:"dump_max_indices"`
+
+	ReindexMaxBytes int64 `yaml:"-" json:"reindex_max_bytes"`
+	DumpMaxBytes    int64 `yaml:"-" json:"dump_max_bytes"`
+}
+
+// Waiver accepts a finding for a while, with a reason.
+type Waiver struct {
+	Rule       string   `yaml:"rule" json:"rule"`
+	Reason     string   `yaml:"reason" json:"reason"`
+	Expires    string   `yaml:"expires" json:"expires"`
+	Cluster    string   `yaml:"cluster" json:"cluster,omitempty"`
+	Indices    []string `yaml:"indices" json:"indices,omitempty"`
+	Ticket     string   `yaml:"ticket" json:"ticket,omitempty"`
+	ApprovedBy string   `yaml:"approved_by" json:"approved_by,omitempty"`
+}
+
+// Default thresholds (see docs/plan.md).
+const (
+	DefaultReindexMaxBytes = 50 << 30 // 50 GiB
+	DefaultDumpMaxBytes    = 10 << 30 // 10 GiB
+	DefaultDumpMaxIndices  = 20
+)
+
+// Accepted enum values.
+var (
+	Methods       = []string{"snapshot", "logstash", "reindex", "elasticsearch-dump", "snapshot-reindex"}
+	Modes         = []string{"full", "incremental"}
+	Kinds         = []string{"alibaba", "self-managed", "third-party"}
+	Providers     = []string{"aws-opensearch", "tencent", "other"}
+	Architectures = []string{"original", "new"}
+	Products      = []string{"elasticsearch", "opensearch"}
+	RepoTypes     = []string{"oss", "fs", "s3", "cos", "hdfs", "azure", "gcs"}
+)
+
+// Line returns the line of the plan value at path, walking up to the closest
+// parent that has one, and 1 as the last resort.
+func (p *Plan) Line(path string) int {
+	for path != "" {
+		if l, ok := p.Lines[path]; ok && l > 0 {
+			return l
+		}
+		path = parentPath(path)
+	}
+	return 1
+}
+
+func parentPath(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch path[i] {
+		case '.':
+			return path[:i]
+		case '[':
+			return path[:i]
+		}
+	}
+	return ""
+}
+
+// Clusters returns the roles the plan declares, in a fixed order.
+func (p *Plan) Roles() []string {
+	roles := []string{}
+	if p.Source != nil {
+		roles = append(roles, RoleSource)
+	}
+	if p.Destination != nil {
+		roles = append(roles, RoleDestination)
+	}
+	if p.Intermediate != nil {
+		roles = append(roles, RoleIntermediate)
+	}
+	return roles
+}
+
+// Cluster returns the plan's spec of the cluster with the given role, or nil.
+func (p *Plan) Cluster(role string) *ClusterSpec {
+	switch role {
+	case RoleSource:
+		return p.Source
+	case RoleDestination:
+		return p.Destination
+	case RoleIntermediate:
+		return p.Intermediate
+	}
+	return nil
+}

@@ -1,0 +1,531 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agnivade/levenshtein"
+	yaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// PlanError is one problem in a plan file, located at file:line:column.
+type PlanError struct {
+	File   string
+	Line   int
+	Column int
+	// Path is the key path of the value concerned ("source.created"), or "".
+	Path string
+	Msg  string
+}
+
+func (e *PlanError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", loc, e.Line)
+		if e.Column > 0 {
+			loc = fmt.Sprintf("%s:%d", loc, e.Column)
+		}
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// PlanErrors is every problem found in one plan file, in file order.
+type PlanErrors []*PlanError
+
+func (es PlanErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// LoadPlan reads and validates a plan file.
+func LoadPlan(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	return ParsePlan(path, data)
+}
+
+// ParsePlan parses and validates a plan; name is used in error messages and
+// as Plan.File. The error, if any, is a PlanErrors.
+func ParsePlan(name string, data []byte) (*Plan, error) {
+	d := &planDecoder{file: name, lines: map[string]int{}}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, PlanErrors{d.yamlError(err)}
+	}
+	var body ast.Node
+	if len(f.Docs) > 0 {
+		body = f.Docs[0].Body
+	}
+	if len(f.Docs) > 1 {
+		d.errAt(f.Docs[1].GetToken(), "", "a plan file holds one YAML document; remove the second one")
+	}
+	p := &Plan{}
+	if body == nil {
+		return nil, PlanErrors{{File: name, Line: 1, Msg: "the plan is empty; start from `espreflight plan init`"}}
+	}
+	if _, ok := unwrap(body).(*ast.MappingNode); !ok {
+		if _, ok := unwrap(body).(*ast.MappingValueNode); !ok {
+			return nil, PlanErrors{{File: name, Line: line(body.GetToken()), Column: col(body.GetToken()),
+				Msg: "the plan must be a YAML mapping with keys such as version, method, source and destination"}}
+		}
+	}
+	d.decode(body, reflect.ValueOf(p).Elem(), "")
+	p.File = name
+	p.Lines = d.lines
+	d.validate(p)
+	if len(d.errs) > 0 {
+		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+		return nil, d.errs
+	}
+	return p, nil
+}
+
+type planDecoder struct {
+	file  string
+	lines map[string]int
+	errs  PlanErrors
+}
+
+func line(tk *token.Token) int {
+	if tk == nil || tk.Position == nil {
+		return 0
+	}
+	return tk.Position.Line
+}
+
+func col(tk *token.Token) int {
+	if tk == nil || tk.Position == nil {
+		return 0
+	}
+	return tk.Position.Column
+}
+
+func (d *planDecoder) errAt(tk *token.Token, path, format string, args ...any) {
+	d.errs = append(d.errs, &PlanError{File: d.file, Line: line(tk), Column: col(tk), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// errPath reports a problem at the line recorded for path.
+func (d *planDecoder) errPath(path, format string, args ...any) {
+	l := 1
+	for p := path; p != ""; p = parentPath(p) {
+		if v, ok := d.lines[p]; ok {
+			l = v
+			break
+		}
+	}
+	d.errs = append(d.errs, &PlanError{File: d.file, Line: l, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *planDecoder) yamlError(err error) *PlanError {
+	var se *yaml.SyntaxError
+	if errors.As(err, &se) {
+		return &PlanError{File: d.file, Line: line(se.GetToken()), Column: col(se.GetToken()), Msg: "not valid YAML: " + se.GetMessage()}
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	return &PlanError{File: d.file, Line: 1, Msg: "not valid YAML: " + msg}
+}
+
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch t := n.(type) {
+		case *ast.TagNode:
+			n = t.Value
+		case *ast.AnchorNode:
+			n = t.Value
+		case *ast.DocumentNode:
+			n = t.Body
+		default:
+			return n
+		}
+	}
+}
+
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func kindName(n ast.Node) string {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.StringNode, *ast.LiteralNode:
+		return "a string"
+	case *ast.IntegerNode:
+		return "a number"
+	case *ast.FloatNode:
+		return "a number"
+	case *ast.BoolNode:
+		return "a boolean"
+	case *ast.NullNode:
+		return "null"
+	}
+	return "a " + strings.ToLower(n.Type().String())
+}
+
+// secretKeys are keys that would put a secret inline.
+var secretKeys = map[string]string{
+	"password": "password_env or password_file",
+	"api_key":  "api_key_env or api_key_file",
+	"apikey":   "api_key_env or api_key_file",
+	"token":    "api_key_env or api_key_file",
+	"secret":   "password_env or password_file",
+}
+
+func (d *planDecoder) decode(n ast.Node, v reflect.Value, path string) {
+	n = unwrap(n)
+	if _, ok := n.(*ast.NullNode); ok {
+		return
+	}
+	if a, ok := n.(*ast.AliasNode); ok {
+		d.errAt(a.GetToken(), path, "YAML aliases are not supported in a plan; write the value out")
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decode(n, v.Elem(), path)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		seq, ok := n.(*ast.SequenceNode)
+		if !ok {
+			d.errAt(n.GetToken(), path, "expected a list, got %s (write [\"a\", \"b\"] or one \"- item\" per line)", kindName(n))
+			return
+		}
+		out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
+		for i, item := range seq.Values {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			d.lines[p] = line(unwrap(item).GetToken())
+			d.decode(item, out.Index(i), p)
+		}
+		v.Set(out)
+	case reflect.String:
+		s, ok := scalarText(n)
+		if !ok {
+			d.errAt(n.GetToken(), path, "expected a string, got %s", kindName(n))
+			return
+		}
+		v.SetString(s)
+	case reflect.Bool:
+		b, ok := n.(*ast.BoolNode)
+		if !ok {
+			d.errAt(n.GetToken(), path, "expected true or false, got %s", kindName(n))
+			return
+		}
+		v.SetBool(b.Value)
+	case reflect.Int, reflect.Int64:
+		in, ok := n.(*ast.IntegerNode)
+		if !ok {
+			d.errAt(n.GetToken(), path, "expected a whole number, got %s", kindName(n))
+			return
+		}
+		i, err := strconv.ParseInt(in.GetToken().Value, 10, 64)
+		if err != nil {
+			d.errAt(n.GetToken(), path, "expected a whole number, got %q", in.GetToken().Value)
+			return
+		}
+		v.SetInt(i)
+	default:
+		d.errAt(n.GetToken(), path, "internal: cannot decode into %s", v.Kind())
+	}
+}
+
+// scalarText returns the text of a scalar exactly as written (so 7.10 stays
+// "7.10" and 2019-05-01 stays a date string).
+func scalarText(n ast.Node) (string, bool) {
+	switch t := n.(type) {
+	case *ast.StringNode:
+		return t.Value, true
+	case *ast.LiteralNode:
+		return t.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
+		return t.GetToken().Value, true
+	}
+	if _, ok := n.(ast.ScalarNode); ok {
+		return n.GetToken().Value, true
+	}
+	return "", false
+}
+
+func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		return t.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{t}, true
+	}
+	return nil, false
+}
+
+func (d *planDecoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
+	kvs, ok := mappingValues(n)
+	if !ok {
+		d.errAt(n.GetToken(), path, "expected a mapping of keys, got %s", kindName(n))
+		return
+	}
+	fields := map[string]int{}
+	var names []string
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		tag := t.Field(i).Tag.Get("yaml")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		fields[tag] = i
+		names = append(names, tag)
+	}
+	seen := map[string]bool{}
+	for _, kv := range kvs {
+		key, ok := scalarText(unwrap(kv.Key))
+		ktk := kv.Key.GetToken()
+		if !ok {
+			d.errAt(ktk, path, "a key must be a plain string")
+			continue
+		}
+		p := joinPath(path, key)
+		if seen[key] {
+			d.errAt(ktk, p, "duplicate key")
+			continue
+		}
+		seen[key] = true
+		d.lines[p] = line(ktk)
+		idx, ok := fields[key]
+		if !ok {
+			if alt, secret := secretKeys[strings.ToLower(key)]; secret && strings.HasSuffix(path, "auth") {
+				d.errAt(ktk, p, "inline secrets are not allowed in a plan; use %s", alt)
+				continue
+			}
+			d.errAt(ktk, p, "unknown key%s; accepted keys here: %s", suggest(key, names), strings.Join(names, ", "))
+			continue
+		}
+		d.decode(kv.Value, v.Field(idx), p)
+	}
+}
+
+func suggest(key string, names []string) string {
+	best, bestD := "", 1<<30
+	for _, n := range names {
+		dist := levenshtein.ComputeDistance(strings.ToLower(key), n)
+		if dist < bestD {
+			best, bestD = n, dist
+		}
+	}
+	limit := len(key) / 3
+	if limit < 2 {
+		limit = 2
+	}
+	if best != "" && bestD <= limit {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func oneOf(v string, allowed []string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+var versionRe = regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`)
+
+func (d *planDecoder) enum(path, v string, allowed []string) {
+	if v != "" && !oneOf(v, allowed) {
+		d.errPath(path, "%q is not accepted%s; use one of: %s", v, suggest(v, allowed), strings.Join(allowed, ", "))
+	}
+}
+
+func (d *planDecoder) date(path, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		d.errPath(path, "%q is not a date; write it as YYYY-MM-DD (e.g. 2020-10-01)", v)
+	}
+}
+
+func (d *planDecoder) size(path, v string) int64 {
+	if v == "" {
+		return -1
+	}
+	b, err := ParseSize(v)
+	if err != nil {
+		d.errPath(path, "%v", err)
+		return -1
+	}
+	return b
+}
+
+func (d *planDecoder) validate(p *Plan) {
+	if _, ok := d.lines["version"]; !ok {
+		d.errPath("version", "missing; add `version: 1` at the top of the plan")
+	} else if p.Version != 1 {
+		d.errPath("version", "unsupported plan version %d; this espreflight reads version 1", p.Version)
+	}
+	if p.Name == "" {
+		base := filepath.Base(d.file)
+		p.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if p.Method == "" {
+		d.errPath("method", "missing; say how the data moves: one of %s", strings.Join(Methods, ", "))
+	}
+	d.enum("method", p.Method, Methods)
+	if p.Mode == "" {
+		p.Mode = "full"
+	}
+	d.enum("mode", p.Mode, Modes)
+	if len(p.Indices) == 0 {
+		d.errPath("indices", "missing; list the index patterns to migrate, e.g. [\"orders-*\", \"-orders-tmp\"]")
+	}
+	for i, pat := range p.Indices {
+		if strings.TrimSpace(pat) == "" || pat == "-" {
+			d.errPath(fmt.Sprintf("indices[%d]", i), "empty index pattern")
+		}
+	}
+	p.VolumeBytes = d.size("volume", p.Volume)
+	if p.Source == nil {
+		d.errPath("source", "missing; describe the source cluster (kind, and endpoint or version)")
+	}
+	if p.Destination == nil {
+		d.errPath("destination", "missing; describe the destination cluster (kind, and endpoint or version)")
+	}
+	if p.Method == "snapshot-reindex" && p.Intermediate == nil {
+		d.errPath("intermediate", "missing; method snapshot-reindex goes through an intermediate cluster: describe it here")
+	}
+	if p.Intermediate != nil && p.Method != "snapshot-reindex" && p.Method != "" {
+		d.errPath("intermediate", "only method snapshot-reindex uses an intermediate cluster; remove it or change the method")
+	}
+	for _, role := range p.Roles() {
+		d.validateCluster(role, p.Cluster(role))
+	}
+	if p.Snapshot != nil && p.Snapshot.Repository != nil {
+		d.enum("snapshot.repository.type", p.Snapshot.Repository.Type, RepoTypes)
+	}
+	if p.Limits == nil {
+		p.Limits = &Limits{}
+	}
+	if p.Limits.ReindexMaxBytes = d.size("limits.reindex_max_volume", p.Limits.ReindexMaxVolume); p.Limits.ReindexMaxBytes < 0 {
+		p.Limits.ReindexMaxBytes = DefaultReindexMaxBytes
+	}
+	if p.Limits.DumpMaxBytes = d.size("limits.dump_max_volume", p.Limits.DumpMaxVolume); p.Limits.DumpMaxBytes < 0 {
+		p.Limits.DumpMaxBytes = DefaultDumpMaxBytes
+	}
+	if p.Limits.DumpMaxIndices < 0 {
+		d.errPath("limits.dump_max_indices", "must be a positive number")
+	} else if p.Limits.DumpMaxIndices == 0 {
+		p.Limits.DumpMaxIndices = DefaultDumpMaxIndices
+	}
+	for i, w := range p.Waivers {
+		path := fmt.Sprintf("waivers[%d]", i)
+		if w.Rule == "" {
+			d.errPath(path+".rule", "missing; name the rule id this waiver accepts (e.g. SYS-001)")
+		}
+		if strings.TrimSpace(w.Reason) == "" {
+			d.errPath(path+".reason", "missing; a waiver needs a reason that a reviewer can judge")
+		}
+		if w.Expires == "" {
+			d.errPath(path+".expires", "missing; a waiver needs an expiry date (YYYY-MM-DD)")
+		}
+		d.date(path+".expires", w.Expires)
+		if w.Cluster != "" {
+			d.enum(path+".cluster", w.Cluster, []string{RoleSource, RoleDestination, RoleIntermediate})
+		}
+	}
+	if p.Network == nil {
+		p.Network = &Network{}
+	}
+}
+
+func (d *planDecoder) validateCluster(role string, c *ClusterSpec) {
+	if c.Kind == "" {
+		d.errPath(role+".kind", "missing; one of %s", strings.Join(Kinds, ", "))
+	}
+	d.enum(role+".kind", c.Kind, Kinds)
+	d.enum(role+".provider", c.Provider, Providers)
+	if c.Provider != "" && c.Kind != "third-party" {
+		d.errPath(role+".provider", "provider applies only to kind third-party")
+	}
+	d.enum(role+".architecture", c.Architecture, Architectures)
+	d.enum(role+".product", c.Product, Products)
+	d.date(role+".created", c.Created)
+	if c.Version != "" && !versionRe.MatchString(c.Version) {
+		d.errPath(role+".version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.2\")", c.Version)
+	}
+	if c.Endpoint != "" {
+		u, err := url.Parse(c.Endpoint)
+		switch {
+		case err != nil || u.Host == "":
+			d.errPath(role+".endpoint", "not a URL; write it as https://host:9200")
+		case u.Scheme != "http" && u.Scheme != "https":
+			d.errPath(role+".endpoint", "scheme %q is not supported; use http or https", u.Scheme)
+		case u.User != nil:
+			d.errPath(role+".endpoint", "credentials in the URL are not allowed; use auth.username_env and auth.password_env")
+		}
+	}
+	c.AuthKind = "none"
+	if a := c.Auth; a != nil {
+		basic := a.Username != "" || a.UsernameEnv != "" || a.UsernameFile != "" || a.PasswordEnv != "" || a.PasswordFile != ""
+		key := a.APIKeyEnv != "" || a.APIKeyFile != ""
+		switch {
+		case basic && key:
+			d.errPath(role+".auth", "use either a user name and password or an API key, not both")
+		case key:
+			c.AuthKind = "api_key"
+		case basic:
+			c.AuthKind = "basic"
+			if a.PasswordEnv == "" && a.PasswordFile == "" {
+				d.errPath(role+".auth", "a user name needs password_env or password_file")
+			}
+		}
+	}
+	if c.TLS != nil && c.TLS.InsecureSkipVerify && c.Endpoint != "" && strings.HasPrefix(c.Endpoint, "http:") {
+		d.errPath(role+".tls", "tls settings need an https endpoint")
+	}
+}
+
+var sizeRe = regexp.MustCompile(`^(?i)\s*([0-9]+(?:\.[0-9]+)?)\s*(b|kb|mb|gb|tb|pb|k|m|g|t|p)?\s*$`)
+
+// ParseSize parses a data size such as "200gb", "1.5tb" or "1048576"
+// (binary units, as Elasticsearch uses them).
+func ParseSize(s string) (int64, error) {
+	m := sizeRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a size; write e.g. 500mb, 200gb or 1.5tb", s)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size: %w", s, err)
+	}
+	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+		"g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "p": 1 << 50, "pb": 1 << 50}[strings.ToLower(m[2])]
+	return int64(f * mult), nil
+}
