@@ -4,6 +4,8 @@ import java.io.File;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +47,25 @@ public final class Launcher {
 
     private Launcher() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
         Set<String> extra = new LinkedHashSet<>();
         Set<String> excluded = new LinkedHashSet<>();
         boolean scan = true;
+        boolean asModules = true;
         String pidFile = null;
+        String classpath = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -69,8 +84,14 @@ public final class Launcher {
                 case "-X":
                     excluded.add(args[++i]);
                     break;
+                case "--classpath-plugins":
+                    asModules = false;
+                    break;
                 case "--no-scan":
                     scan = false;
+                    break;
+                case "--classpath":
+                    classpath = args[++i];
                     break;
                 case "--pid-file":
                     pidFile = args[++i];
@@ -80,8 +101,58 @@ public final class Launcher {
             }
         }
 
-        ClassLoader cl = Launcher.class.getClassLoader();
-        final String pkg = exists(cl, "org.opensearch.node.Node") ? "org.opensearch" : "org.elasticsearch";
+        List<String> jars = new ArrayList<>();
+        for (String e : (classpath != null ? classpath : System.getProperty("java.class.path")).split(File.pathSeparator)) {
+            if (e.endsWith(".jar") && new File(e).isFile()) {
+                jars.add(e);
+            }
+        }
+        URL logConfig = Launcher.class.getResource("/log4j2.properties");
+        if (logConfig != null && System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", logConfig.toString());
+        }
+        ClassLoader scanLoader = classpath != null ? loader(jars) : Launcher.class.getClassLoader();
+        final String pkg = exists(scanLoader, "org.opensearch.node.Node") ? "org.opensearch" : "org.elasticsearch";
+        Map<String, String> found = scan ? scanPlugins(scanLoader, pkg, jars) : new LinkedHashMap<>();
+        Set<String> moduleJars = new LinkedHashSet<>();
+        if (asModules && classpath == null) {
+            throw new IllegalArgumentException("modules need --classpath (the engine jars must not be on the JVM classpath)");
+        }
+        if (asModules) {
+            for (Map.Entry<String, String> e : found.entrySet()) {
+                if (!excluded.contains(e.getKey())) {
+                    moduleJars.add(e.getValue());
+                }
+            }
+        }
+        // the painless SPI jar lives inside the lang-painless module in a distribution (its whitelist
+        // resources are read through the SPI classes' loader), so it goes with that module
+        String painlessJar = null;
+        for (String j : moduleJars) {
+            if (new File(j).getName().startsWith("lang-painless")) {
+                painlessJar = j;
+            }
+        }
+        Map<String, List<String>> companions = new LinkedHashMap<>();
+        if (painlessJar != null) {
+            for (String j : jars) {
+                if (new File(j).getName().contains("painless-spi")) {
+                    companions.computeIfAbsent(painlessJar, k -> new ArrayList<>()).add(j);
+                }
+            }
+        }
+        ClassLoader cl = scanLoader;
+        if (classpath != null) {
+            List<String> rest = new ArrayList<>(jars);
+            rest.removeAll(moduleJars);
+            for (List<String> c : companions.values()) {
+                rest.removeAll(c);
+            }
+            cl = loader(rest);
+            // JarHell checks of module bundles compare against java.class.path
+            System.setProperty("java.class.path", String.join(File.pathSeparator, rest));
+            Thread.currentThread().setContextClassLoader(cl);
+        }
         Class<?> nodeC = Class.forName(pkg + ".node.Node", false, cl);
         Class<?> pluginC = Class.forName(pkg + ".plugins.Plugin", false, cl);
         Class<?> envC = Class.forName(pkg + ".env.Environment", false, cl);
@@ -121,19 +192,54 @@ public final class Launcher {
         }
 
         // Plugins
-        Set<String> names = new TreeSet<>();
-        if (scan) {
-            names.addAll(scanPlugins(cl, pkg, pluginC));
-        }
+        Set<String> names = new TreeSet<>(found.keySet());
         names.addAll(extra);
         names.removeAll(excluded);
+        if (asModules) {
+            // Present the module jars the way a distribution does: as modules/<name>/ bundles, named like the
+            // distribution's modules (reindex, transport-netty4, ...). The bundle folders hold only the
+            // descriptor; the classes are found through the parent (application) class loader.
+            Path modulesDir = Paths.get(settings.get("path.home"), "modules");
+            String current = Class.forName(pkg + ".Version", false, cl).getField("CURRENT").get(null).toString();
+            String productKey = pkg.equals("org.opensearch") ? "opensearch.version" : "elasticsearch.version";
+            Set<String> moduleNames = new TreeSet<>();
+            for (String n : new ArrayList<>(names)) {
+                String jarPath = found.get(n);
+                if (jarPath == null) {
+                    continue;
+                }
+                String jar = new File(jarPath).getName();
+                String mod = jar.replaceAll("-\\d[^-]*(-SNAPSHOT)?\\.jar$", "").replaceAll("-client$", "");
+                if (!moduleNames.add(mod)) {
+                    throw new IllegalStateException("two plugin classes in " + jar + ": use --classpath-plugins");
+                }
+                Path d = modulesDir.resolve(mod);
+                Files.createDirectories(d);
+                Files.copy(Paths.get(jarPath), d.resolve(jar), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                for (String c : companions.getOrDefault(jarPath, Collections.emptyList())) {
+                    Files.copy(Paths.get(c), d.resolve(new File(c).getName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                String desc = "description=" + mod + " module (espreflight test node: loaded from the classpath)\n"
+                        + "version=" + current + "\n" + "name=" + mod + "\n" + "classname=" + n + "\n"
+                        + "java.version=1.8\n" + productKey + "=" + current + "\n" + "extended.plugins=\n"
+                        + "has.native.controller=false\n";
+                Files.write(d.resolve("plugin-descriptor.properties"), desc.getBytes(StandardCharsets.UTF_8));
+                names.remove(n);
+            }
+            System.out.println("[launcher] modules: " + moduleNames);
+        }
         List<Class<?>> plugins = new ArrayList<>();
         for (String n : names) {
             plugins.add(Class.forName(n, false, cl));
         }
         System.out.println("[launcher] " + pkg + " node, classpath plugins: " + names);
 
-        Constructor<?> ctor = nodeC.getDeclaredConstructor(envC, Collection.class, boolean.class);
+        Class<?> concrete = nodeC;
+        if (Modifier.isAbstract(nodeC.getModifiers())) {
+            // Elasticsearch 6.x: Node is abstract; the subclass comes from launcher-es6
+            concrete = Class.forName("espreflight.nodes.es6.Es6Node", false, cl);
+        }
+        Constructor<?> ctor = concrete.getDeclaredConstructor(envC, Collection.class, boolean.class);
         ctor.setAccessible(true);
         Collection<Object> pluginArg = new ArrayList<>();
         if (ctor.getGenericParameterTypes()[1].getTypeName().contains("PluginInfo")) {
@@ -181,6 +287,14 @@ public final class Launcher {
         done.await();
     }
 
+    private static ClassLoader loader(List<String> jars) throws Exception {
+        URL[] urls = new URL[jars.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = new File(jars.get(i)).toURI().toURL();
+        }
+        return new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
+    }
+
     private static boolean exists(ClassLoader cl, String name) {
         try {
             Class.forName(name, false, cl);
@@ -191,11 +305,12 @@ public final class Launcher {
     }
 
     /** Concrete Plugin subclasses named *Plugin under pkg, in every classpath jar but the server jar. */
-    private static Set<String> scanPlugins(ClassLoader cl, String pkg, Class<?> pluginC) throws Exception {
-        Set<String> out = new TreeSet<>();
+    private static Map<String, String> scanPlugins(ClassLoader cl, String pkg, List<String> jars) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        Class<?> pluginC = Class.forName(pkg + ".plugins.Plugin", false, cl);
         String serverJar = new File(pluginC.getProtectionDomain().getCodeSource().getLocation().toURI()).getName();
         String prefix = pkg.replace('.', '/') + "/";
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : jars) {
             if (!entry.endsWith(".jar")) {
                 continue;
             }
@@ -215,7 +330,7 @@ public final class Launcher {
                         Class<?> c = Class.forName(cn, false, cl);
                         if (pluginC.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers())
                                 && Modifier.isPublic(c.getModifiers()) && !c.isInterface()) {
-                            out.add(cn);
+                            out.put(cn, f.getPath());
                         }
                     } catch (Throwable ignored) {
                         // class with missing optional dependencies: not a module plugin we can use
