@@ -9,46 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/espreflight/espreflight/probe"
 )
-
-// Input is the document the policies read as `input`: the facts document plus
-// the derived selection and the evaluation time (policies have no clock).
-type Input struct {
-	*probe.Facts
-	Selection map[string]*probe.Selection `json:"selection"`
-	Eval      EvalInfo                    `json:"eval"`
-}
-
-// EvalInfo tells policies when the evaluation happens.
-type EvalInfo struct {
-	// Time is RFC 3339 UTC; Date is its YYYY-MM-DD.
-	Time string `json:"time"`
-	Date string `json:"date"`
-}
-
-// NewInput builds the policy input for facts evaluated at now.
-func NewInput(f *probe.Facts, now time.Time) *Input {
-	now = now.UTC()
-	return &Input{Facts: f, Selection: probe.Derive(f), Eval: EvalInfo{Time: now.Format(time.RFC3339), Date: now.Format("2006-01-02")}}
-}
-
-// Value converts the input into an OPA value once.
-func (in *Input) Value() (ast.Value, error) {
-	data, err := json.Marshal(in)
-	if err != nil {
-		return nil, fmt.Errorf("encode input: %w", err)
-	}
-	var v any
-	if err := util.UnmarshalJSON(data, &v); err != nil {
-		return nil, fmt.Errorf("decode input: %w", err)
-	}
-	return ast.InterfaceToValue(v)
-}
 
 // Evaluate runs every rule over the facts and returns the findings, with
 // waivers from the plan applied.
@@ -193,43 +157,6 @@ func sortFindings(fs []Finding) {
 	})
 }
 
-// applyWaivers marks findings accepted by an unexpired waiver of the plan and
-// returns notices for expired waivers and waivers that match nothing.
-func applyWaivers(fs []Finding, p *probe.Plan, now time.Time) []string {
-	var notices []string
-	today := now.UTC().Format("2006-01-02")
-	for i, w := range p.Waivers {
-		line := p.Line(fmt.Sprintf("waivers[%d]", i))
-		if w.Expires < today {
-			notices = append(notices, fmt.Sprintf("%s:%d: waiver for %s expired on %s and no longer applies", p.File, line, w.Rule, w.Expires))
-			continue
-		}
-		matched := 0
-		var m *probe.Matcher
-		if len(w.Indices) > 0 {
-			m = probe.NewMatcher(w.Indices)
-		}
-		for j := range fs {
-			f := &fs[j]
-			if f.Rule != w.Rule || f.Waived != nil {
-				continue
-			}
-			if w.Cluster != "" && f.Cluster != w.Cluster {
-				continue
-			}
-			if m != nil && (f.Index == "" || !m.Match(f.Index)) {
-				continue
-			}
-			f.Waived = &Waiver{Reason: w.Reason, Expires: w.Expires, Ticket: w.Ticket, ApprovedBy: w.ApprovedBy, Line: line}
-			matched++
-		}
-		if matched == 0 {
-			notices = append(notices, fmt.Sprintf("%s:%d: waiver for %s matches no finding (stale); remove it", p.File, line, w.Rule))
-		}
-	}
-	return notices
-}
-
 func summarize(rules []Rule, fs []Finding) Summary {
 	type st struct{ open, waived int }
 	by := map[string]*st{}
@@ -260,4 +187,57 @@ func summarize(rules []Rule, fs []Finding) Summary {
 		}
 	}
 	return sum
+}
+
+// Filter keeps only the rules in only (when not empty) and drops the rules in
+// skip, from the catalogue and the findings, and recounts the summary. An id
+// that names no rule is an error: a typo must not silently disable a gate.
+func (r *Result) Filter(only, skip []string) error {
+	if len(only) == 0 && len(skip) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, rule := range r.Rules {
+		known[rule.ID] = true
+	}
+	var unknown []string
+	for _, id := range append(append([]string{}, only...), skip...) {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown rule id(s): %s (see 'espreflight policies list')", strings.Join(unknown, ", "))
+	}
+	keep := func(id string) bool {
+		for _, s := range skip {
+			if s == id {
+				return false
+			}
+		}
+		if len(only) == 0 {
+			return true
+		}
+		for _, o := range only {
+			if o == id {
+				return true
+			}
+		}
+		return false
+	}
+	rules := make([]Rule, 0, len(r.Rules))
+	for _, rule := range r.Rules {
+		if keep(rule.ID) {
+			rules = append(rules, rule)
+		}
+	}
+	findings := r.Findings[:0:0]
+	for _, f := range r.Findings {
+		if keep(f.Rule) {
+			findings = append(findings, f)
+		}
+	}
+	r.Rules, r.Findings = rules, findings
+	r.Summary = summarize(r.Rules, r.Findings)
+	return nil
 }

@@ -216,9 +216,6 @@ func ReadFacts(r io.Reader) (*Facts, error) {
 	if f.Schema != FactsSchema {
 		return nil, fmt.Errorf("facts schema is %q, want %q", f.Schema, FactsSchema)
 	}
-	if f.Plan == nil {
-		return nil, fmt.Errorf("facts document has no plan")
-	}
 	return &f, nil
 }
 

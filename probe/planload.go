@@ -104,6 +104,9 @@ type planDecoder struct {
 	file  string
 	lines map[string]int
 	errs  PlanErrors
+	// failed holds the key paths (and their parents) that already have a
+	// decoding error, so validation does not report a second, derived problem.
+	failed map[string]bool
 }
 
 func line(tk *token.Token) int {
@@ -121,6 +124,10 @@ func col(tk *token.Token) int {
 }
 
 func (d *planDecoder) errAt(tk *token.Token, path, format string, args ...any) {
+	if d.failed == nil {
+		d.failed = map[string]bool{}
+	}
+	d.failed[path], d.failed[parentPath(path)] = true, true
 	d.errs = append(d.errs, &PlanError{File: d.file, Line: line(tk), Column: col(tk), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -331,6 +338,13 @@ func (d *planDecoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 
 func suggest(key string, names []string) string {
 	best, bestD := "", 1<<30
+	k := strings.ToLower(key)
+	for _, n := range names {
+		// An abbreviation ("repo" for "repository") is a good guess too.
+		if len(k) >= 3 && strings.HasPrefix(n, k) {
+			return fmt.Sprintf(" (did you mean %q?)", n)
+		}
+	}
 	for _, n := range names {
 		dist := levenshtein.ComputeDistance(strings.ToLower(key), n)
 		if dist < bestD {
@@ -403,7 +417,7 @@ func (d *planDecoder) validate(p *Plan) {
 		p.Mode = "full"
 	}
 	d.enum("mode", p.Mode, Modes)
-	if len(p.Indices) == 0 {
+	if len(p.Indices) == 0 && !d.failed["indices"] {
 		d.errPath("indices", "missing; list the index patterns to migrate, e.g. [\"orders-*\", \"-orders-tmp\"]")
 	}
 	for i, pat := range p.Indices {
@@ -492,7 +506,7 @@ func (d *planDecoder) validateCluster(role string, c *ClusterSpec) {
 		}
 	}
 	c.AuthKind = "none"
-	if a := c.Auth; a != nil {
+	if a := c.Auth; a != nil && !d.failed[role+".auth"] {
 		basic := a.Username != "" || a.UsernameEnv != "" || a.UsernameFile != "" || a.PasswordEnv != "" || a.PasswordFile != ""
 		key := a.APIKeyEnv != "" || a.APIKeyFile != ""
 		switch {

@@ -1,0 +1,39 @@
+# espreflight — make help lists the targets.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN     := bin/espreflight
+
+.PHONY: help build test lint fmt demo docs golden bench opa integration record clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/espreflight
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/espreflight
+
+test: ## unit, Rego (with coverage), replay and golden tests; needs only Go
+	$(GO) test ./...
+	@$(GO) test ./policies -run 'TestRego$$' -v | grep -E '^\s+policies_test.go:[0-9]+: (coverage|rego:)' | sed 's/^\s*policies_test.go:[0-9]*: /  /'
+
+lint: ## gofmt, go vet and the Rego style check
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test ./policies -run TestRegoFormatted
+
+fmt: ## format Go and Rego sources
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) test ./policies -run TestRegoFormatted -fmt >/dev/null
+
+demo: build ## run check on the shipped example (exits 1: ARCH-001 fails)
+	./$(BIN) check --plan testdata/examples/arch-conflict.yaml --facts testdata/examples/alibaba-pair.facts.json || test $$? -eq 1
+
+golden: ## rewrite the golden files after an intended output change
+	$(GO) test ./... -update
+
+clean: ## remove build outputs
+	rm -rf bin out

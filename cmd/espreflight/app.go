@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes (DESIGN.md). The output format never changes them.
+const (
+	exitOK          = 0 // no finding at or above --fail-on
+	exitFindings    = 1 // findings at or above --fail-on
+	exitUsage       = 2 // usage, plan or policy error
+	exitUnreachable = 3 // a cluster could not be probed well enough to decide
+)
+
+// exitError carries an exit code through urfave/cli without os.Exit.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitWith ends a command with a code and no message.
+func exitWith(code int) error { return &exitError{code: code} }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "espreflight",
+		Usage:   "check an Elasticsearch migration plan against the real clusters before moving a byte",
+		Version: version,
+		Description: `espreflight reads a migration plan (YAML), probes the source and destination
+clusters it names (or reads saved facts), evaluates the rules of every migration
+method (OSS snapshot, Logstash, reindex, elasticsearch-dump, snapshot + reindex
+through an intermediate version) and reports what would fail, with evidence.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
+2 usage, plan or policy error, 3 a cluster could not be probed.
+
+Start with:
+   espreflight plan init --method snapshot -o migration.yaml
+   espreflight check --plan migration.yaml`,
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		HideHelpCommand:        true,
+		Suggest:                true,
+		UseShortOptionHandling: false,
+		ExitErrHandler:         func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
+			return usageErr("%v (see --help)", err)
+		},
+		Commands: []*cli.Command{
+			checkCommand(),
+			probeCommand(),
+			adviseCommandOrNil(),
+			policiesCommand(),
+			planCommand(),
+			versionCommand(),
+		},
+	}
+}
+
+// run is main without os.Exit: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	cmds := app.Commands[:0]
+	for _, c := range app.Commands {
+		if c != nil {
+			cmds = append(cmds, c)
+		}
+	}
+	app.Commands = cmds
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "espreflight: %s\n", ee.err)
+		}
+		return ee.code
+	}
+	var pe probe.PlanErrors
+	if errors.As(err, &pe) {
+		for _, e := range pe {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "espreflight: %s\n", err)
+	return exitUsage
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version of espreflight",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "espreflight %s\n", version)
+			return nil
+		},
+	}
+}
+
+// nowFlag lets a run be evaluated as of a fixed date (waiver expiry,
+// reproducible reports).
+var nowFlag = &cli.StringFlag{
+	Name:  "now",
+	Usage: "evaluate as of this date or time (YYYY-MM-DD or RFC 3339) instead of the current time; waivers expire relative to it",
+}
+
+func nowFrom(c *cli.Context) (time.Time, error) {
+	s := c.String("now")
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, usageErr("--now %q: want YYYY-MM-DD or RFC 3339", s)
+}
+
+// writeFileAtomic writes data through a temporary file in the same folder and
+// renames it into place, so a failed run never leaves a half-written file.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// splitIDs splits repeated and comma-separated rule ids.
+func splitIDs(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, strings.ToUpper(id))
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/espreflight/espreflight/policies"
+	"github.com/espreflight/espreflight/probe"
+	"github.com/espreflight/espreflight/report"
+)
+
+const checkHelp = `Probes the clusters the plan names (or reads a facts file saved by
+'espreflight probe'), evaluates every rule and reports the findings.
+
+--format takes a format, or FORMAT=PATH to write that format to a file; repeat
+it to write several formats in one run. Formats: text, json, sarif, markdown,
+junit. A format without a path goes to -o (default: standard output).
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage, plan or policy error; 3 a cluster could not be probed.
+
+Examples:
+   # offline, from saved facts
+   espreflight check --plan testdata/examples/arch-conflict.yaml --facts testdata/examples/alibaba-pair.facts.json
+
+   # CI gate: text on the console, SARIF for code scanning, Markdown for the review
+   espreflight check --plan migration.yaml --format text --format sarif=espreflight.sarif --format markdown=report.md
+
+   # fail on warnings too, and skip a rule
+   espreflight check --plan migration.yaml --fail-on warning --skip SYS-001`
+
+func checkCommand() *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE` (YAML)"},
+		&cli.StringFlag{Name: "facts", Usage: "evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing; with --plan, the plan file replaces the plan inside it"},
+		&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT[=PATH]`: text, json, sarif, markdown, junit (repeatable)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write formats given without a path to `FILE` instead of standard output"},
+		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding of this severity or worse remains: error, warning or never"},
+		&cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"},
+		&cli.StringSliceFlag{Name: "only", Usage: "evaluate only these rule `IDS` (comma-separated or repeated)"},
+		&cli.StringSliceFlag{Name: "skip", Usage: "do not report these rule `IDS`"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on standard output when the exit code is 0 (files are still written)"},
+		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
+		&cli.IntFlag{Name: "max-names", Value: 10, Usage: "index names listed per finding in text and markdown (-1: all)"},
+		nowFlag,
+	}
+	return &cli.Command{
+		Name:        "check",
+		Usage:       "evaluate a migration plan against the clusters and report what would fail",
+		UsageText:   "espreflight check --plan FILE [--facts FILE] [--format FORMAT[=PATH]]... [-o FILE] [--fail-on error|warning|never] [--policy DIR]...",
+		Description: checkHelp,
+		Flags:       append(flags, probeFlags()...),
+		Action:      runCheck,
+	}
+}
+
+type output struct {
+	format string
+	path   string // "" = the default destination
+}
+
+func parseFormats(vals []string) ([]output, error) {
+	if len(vals) == 0 {
+		vals = []string{"text"}
+	}
+	known := map[string]bool{}
+	for _, f := range report.Formats() {
+		known[f] = true
+	}
+	var outs []output
+	for _, v := range vals {
+		f, path, _ := strings.Cut(v, "=")
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "md" {
+			f = "markdown"
+		}
+		if !known[f] {
+			return nil, usageErr("--format %q: unknown format; use one of %s", v, strings.Join(report.Formats(), ", "))
+		}
+		outs = append(outs, output{format: f, path: path})
+	}
+	return outs, nil
+}
+
+func runCheck(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
+	}
+	outs, err := parseFormats(c.StringSlice("format"))
+	if err != nil {
+		return err
+	}
+	failOn := c.String("fail-on")
+	if failOn != "error" && failOn != "warning" && failOn != "never" {
+		return usageErr("--fail-on %q: use error, warning or never", failOn)
+	}
+	now, err := nowFrom(c)
+	if err != nil {
+		return err
+	}
+	facts, err := loadFacts(c)
+	if err != nil {
+		return err
+	}
+	engine, err := policies.New(c.Context, policies.Options{PolicyDirs: c.StringSlice("policy")})
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	res, err := engine.Evaluate(c.Context, facts, now)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	res.ToolVersion = version
+	if err := res.Filter(splitIDs(c.StringSlice("only")), splitIDs(c.StringSlice("skip"))); err != nil {
+		return usageErr("%v", err)
+	}
+	code := exitCode(res, failOn)
+	if unreachable := unreachableRoles(facts); len(unreachable) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "espreflight: could not reach the %s; rules that need its facts report that they could not verify\n", strings.Join(unreachable, " and the "))
+		code = exitUnreachable
+	}
+	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""
+	opts := report.Options{Facts: facts, Color: color, MaxNames: c.Int("max-names"), ExitCode: code}
+	if err := writeOutputs(c, outs, res, opts, code == exitOK && c.Bool("quiet")); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if code != exitOK {
+		return exitWith(code)
+	}
+	return nil
+}
+
+func writeOutputs(c *cli.Context, outs []output, res *policies.Result, opts report.Options, quiet bool) error {
+	var toDefault []output
+	for _, o := range outs {
+		if o.path == "" {
+			toDefault = append(toDefault, o)
+			continue
+		}
+		o := o
+		if err := writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, res, opts) }); err != nil {
+			return err
+		}
+	}
+	if len(toDefault) == 0 {
+		return nil
+	}
+	render := func(w io.Writer) error {
+		for _, o := range toDefault {
+			if err := report.Render(w, o.format, res, opts); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if path := c.String("output"); path != "" {
+		return writeFileAtomic(path, render)
+	}
+	if quiet {
+		return nil
+	}
+	return render(c.App.Writer)
+}
+
+// loadFacts returns the facts to evaluate: a facts file (with the plan file
+// replacing its plan) or the plan's clusters, probed.
+func loadFacts(c *cli.Context) (*probe.Facts, error) {
+	planPath, factsPath := c.String("plan"), c.String("facts")
+	if planPath == "" && factsPath == "" {
+		return nil, usageErr("give --plan FILE (and optionally --facts FILE); see 'espreflight check --help'")
+	}
+	var plan *probe.Plan
+	if planPath != "" {
+		p, err := probe.LoadPlan(planPath)
+		if err != nil {
+			return nil, err
+		}
+		plan = p
+	}
+	if factsPath == "" {
+		return collectFacts(c, plan, c.App.ErrWriter)
+	}
+	f, err := probe.LoadFacts(factsPath)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if plan == nil && f.Plan == nil {
+		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", factsPath)
+	}
+	if plan != nil {
+		f.Plan = plan
+		for _, role := range plan.Roles() {
+			if f.Clusters.ByRole(role) == nil {
+				f.Clusters.Set(role, probe.DeclaredCluster(plan, role))
+			}
+		}
+	}
+	return f, nil
+}
+
+// unreachableRoles lists the clusters with an endpoint that the probe could not reach.
+func unreachableRoles(f *probe.Facts) []string {
+	var out []string
+	for _, role := range []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate} {
+		cf := f.Clusters.ByRole(role)
+		if cf != nil && cf.Reachable != nil && !*cf.Reachable {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
+// exitCode applies --fail-on to the unwaived findings. A finding that could not
+// be verified counts like a failure of its severity: the gate fails closed.
+func exitCode(res *policies.Result, failOn string) int {
+	for _, f := range res.Findings {
+		if f.Waived != nil {
+			continue
+		}
+		switch {
+		case failOn == "never":
+		case f.Severity == policies.SeverityError:
+			return exitFindings
+		case failOn == "warning" && f.Severity == policies.SeverityWarning:
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "validate a plan, print its JSON Schema, or write a starter plan",
+		Subcommands: []*cli.Command{
+			{
+				Name:        "validate",
+				Usage:       "check a plan file for errors (file:line:column) without contacting any cluster",
+				UsageText:   "espreflight plan validate --plan FILE",
+				Description: "Exits 0 when the plan is valid, 2 with one line per problem otherwise.\n\nExample:\n   espreflight plan validate --plan migration.yaml",
+				Flags:       []cli.Flag{&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE`"}},
+				Action: func(c *cli.Context) error {
+					path := c.String("plan")
+					if path == "" && c.NArg() == 1 {
+						path = c.Args().First()
+					}
+					if path == "" {
+						return usageErr("give the plan: espreflight plan validate --plan FILE")
+					}
+					p, err := probe.LoadPlan(path)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(c.App.Writer, "%s: valid plan %q (method %s, mode %s, %d index pattern(s))\n", path, p.Name, p.Method, p.Mode, len(p.Indices))
+					return nil
+				},
+			},
+			{
+				Name:        "schema",
+				Usage:       "print the JSON Schema of the plan file (for editors and other tools)",
+				UsageText:   "espreflight plan schema > plan.schema.json",
+				Description: "Example (VS Code, YAML extension): add\n   # yaml-language-server: $schema=plan.schema.json\nat the top of the plan.",
+				Action: func(c *cli.Context) error {
+					enc := json.NewEncoder(c.App.Writer)
+					enc.SetIndent("", "  ")
+					return enc.Encode(probe.PlanSchema())
+				},
+			},
+			planInitCommand(),
+		},
+	}
+}
+
+func planInitCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "init",
+		Usage:       "write a starter plan for a migration method, with every key the rules read",
+		UsageText:   "espreflight plan init [--method METHOD] [-o FILE]",
+		Description: "Example:\n   espreflight plan init --method snapshot -o migration.yaml\n   espreflight plan validate --plan migration.yaml",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "method", Aliases: []string{"m"}, Value: "snapshot", Usage: "one of " + strings.Join(probe.Methods, ", ")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan to `FILE` (default: standard output); an existing file is not overwritten"},
+		},
+		Action: func(c *cli.Context) error {
+			m := c.String("method")
+			if !contains(probe.Methods, m) {
+				return usageErr("--method %q: use one of %s", m, strings.Join(probe.Methods, ", "))
+			}
+			text := StarterPlan(m)
+			return writePlan(c, text)
+		},
+	}
+}
+
+func writePlan(c *cli.Context, text string) error {
+	out := c.String("output")
+	if out == "" {
+		_, err := io.WriteString(c.App.Writer, text)
+		return err
+	}
+	if _, err := os.Stat(out); err == nil {
+		return usageErr("%s exists; choose another file or remove it", out)
+	}
+	if err := writeFileAtomic(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "wrote %s; fill in the clusters, then: espreflight check --plan %s\n", out, out)
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// StarterPlan returns a commented plan for a method; it passes `plan validate`.
+func StarterPlan(method string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `# espreflight migration plan: see docs/plan.md for every key.
+version: 1
+name: my-migration
+method: %s          # snapshot | logstash | reindex | elasticsearch-dump | snapshot-reindex
+mode: full                # full | incremental
+indices: ["*", "-.*"]     # patterns to migrate; "-pattern" excludes (here: no system indices)
+# volume: 200gb           # declared data volume, used when the source cannot be probed
+
+source:
+  kind: self-managed      # alibaba | self-managed | third-party
+  endpoint: https://source.example:9200
+  auth: {username_env: SRC_USER, password_env: SRC_PASSWORD}   # never write secrets inline
+  # version: "7.10.2"     # declared version, when there is no endpoint to probe
+  region: cn-hangzhou
+  account: "1234567890"
+  vpc: vpc-source
+
+destination:
+  kind: alibaba
+  endpoint: https://destination.example:9200
+  auth: {username_env: DST_USER, password_env: DST_PASSWORD}
+  region: cn-hangzhou
+  account: "1234567890"
+  vpc: vpc-destination
+  created: 2021-03-01     # Alibaba instance creation date: decides the network architecture
+`, method)
+	switch method {
+	case "snapshot-reindex":
+		b.WriteString(`
+intermediate:             # a cluster of a version that reads the source's indices and that the destination reads
+  kind: alibaba
+  version: "7.10.2"
+  region: cn-hangzhou
+  created: 2021-03-01
+`)
+		fallthrough
+	case "snapshot":
+		b.WriteString(`
+snapshot:
+  repository:
+    type: oss             # oss | fs | s3 | cos | hdfs | azure | gcs
+    name: migration
+    shared: false         # true when one repository is registered on both clusters
+    bucket: my-bucket
+    region: cn-hangzhou
+    owner_account: "1234567890"
+  cross_region_replication: false   # OSS CRR into the destination region
+`)
+	case "logstash":
+		b.WriteString(`
+logstash:
+  version: "7.10.0"
+  vpc: vpc-destination
+  nat_gateway: false
+  docinfo: true
+  document_id: "%{[@metadata][_id]}"
+  # schedule: "*/5 * * * *"   # needed for incremental runs
+`)
+	case "reindex":
+		b.WriteString(`
+reindex:
+  remote_host: https://source.example:9200
+
+network:
+  privatelink: false      # a PrivateLink connection between the VPCs
+  # connectivity_ticket: ""   # support ticket confirming connectivity (ARCH-002)
+`)
+	case "elasticsearch-dump":
+		b.WriteString(`
+dump:
+  runner: migration-host  # the host that runs elasticsearch-dump (espreflight checks it reaches both clusters)
+`)
+	}
+	b.WriteString(`
+# limits:                 # thresholds of the fit rules
+#   reindex_max_volume: 50gb
+#   dump_max_volume: 10gb
+#   dump_max_indices: 20
+
+# waivers:                # accept a finding for a while, with a reason
+#   - rule: SYS-001
+#     reason: ".kibana is migrated on purpose; Kibana is rebuilt after cut-over"
+#     expires: 2027-01-31
+#     ticket: CHG-1234
+`)
+	return b.String()
+}

@@ -1,0 +1,298 @@
+package policies
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+// Input is the document the policies read as `input`: the facts document plus
+// the derived selection and the evaluation time (policies have no clock).
+type Input struct {
+	*probe.Facts
+	Selection map[string]*probe.Selection `json:"selection"`
+	Eval      EvalInfo                    `json:"eval"`
+}
+
+// EvalInfo tells policies when the evaluation happens.
+type EvalInfo struct {
+	// Time is RFC 3339 UTC; Date is its YYYY-MM-DD.
+	Time string `json:"time"`
+	Date string `json:"date"`
+}
+
+// NewInput builds the policy input for facts evaluated at now.
+func NewInput(f *probe.Facts, now time.Time) *Input {
+	now = now.UTC()
+	return &Input{Facts: f, Selection: probe.Derive(f), Eval: EvalInfo{Time: now.Format(time.RFC3339), Date: now.Format("2006-01-02")}}
+}
+
+// Value converts the input into an OPA value once, without a JSON round trip
+// for the parts that grow with the cluster: every index of every cluster
+// and the selection are built as ast values straight from the typed structs,
+// with shared key terms, interned repeated values and one slab allocation
+// for the terms of each indices array. The small, rarely-changing rest
+// (plan, nodes, settings, …) still goes through encoding/json so that the
+// shape the policies see is, by construction, the facts document's JSON. The
+// result equals jsonValue(in) (see input_test.go); a test fails when a field
+// is added to probe.Index, probe.Selection or probe.CreatedGroup without
+// being added here.
+func (in *Input) Value() (ast.Value, error) {
+	if in.Facts == nil {
+		return jsonValue(in)
+	}
+	// Everything but the clusters and the selection, through JSON.
+	rest := *in.Facts
+	rest.Clusters = probe.Clusters{}
+	top, err := jsonObject(&Input{Facts: &rest, Eval: in.Eval})
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{strs: map[string]*ast.Term{}, ids: map[int64]*ast.Term{}, names: map[string]*ast.Term{}}
+	clusters := make([][2]*ast.Term, 0, 3)
+	for _, role := range []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate} {
+		c := in.Clusters.ByRole(role)
+		if c == nil {
+			continue
+		}
+		t, err := b.cluster(c)
+		if err != nil {
+			return nil, fmt.Errorf("encode input: clusters.%s: %w", role, err)
+		}
+		clusters = append(clusters, [2]*ast.Term{ast.InternedTerm(role), t})
+	}
+	sel := ast.NullTerm()
+	if in.Selection != nil {
+		pairs := make([][2]*ast.Term, 0, len(in.Selection))
+		for role, s := range in.Selection {
+			pairs = append(pairs, [2]*ast.Term{b.str(role), b.selection(s)})
+		}
+		sel = ast.NewTerm(ast.NewObject(pairs...))
+	}
+	return replace(top, map[string]*ast.Term{
+		"clusters":  ast.NewTerm(ast.NewObject(clusters...)),
+		"selection": sel,
+	}), nil
+}
+
+// jsonValue is the reference conversion: the input's JSON encoding decoded
+// the way OPA decodes JSON input (numbers kept as written).
+func jsonValue(x any) (ast.Value, error) {
+	data, err := json.Marshal(x)
+	if err != nil {
+		return nil, fmt.Errorf("encode input: %w", err)
+	}
+	var v any
+	if err := util.UnmarshalJSON(data, &v); err != nil {
+		return nil, fmt.Errorf("decode input: %w", err)
+	}
+	return ast.InterfaceToValue(v)
+}
+
+func jsonObject(x any) (ast.Object, error) {
+	v, err := jsonValue(x)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("encode input: %T is not a JSON object", x)
+	}
+	return o, nil
+}
+
+// replace returns a copy of o with the values of the given keys replaced
+// (objects are built in one go so that their hashes stay right).
+func replace(o ast.Object, with map[string]*ast.Term) ast.Object {
+	pairs := make([][2]*ast.Term, 0, o.Len())
+	o.Foreach(func(k, v *ast.Term) {
+		if s, ok := k.Value.(ast.String); ok {
+			if r, ok := with[string(s)]; ok {
+				v = r
+			}
+		}
+		pairs = append(pairs, [2]*ast.Term{k, v})
+	})
+	return ast.NewObject(pairs...)
+}
+
+// Key terms, shared by every object built here.
+var (
+	kName, kStatus, kHealth, kHidden, kSystem, kDataStream   = key("name"), key("status"), key("health"), key("hidden"), key("system"), key("data_stream")
+	kDocsCount, kStoreBytes, kPrimaryStoreBytes               = key("docs_count"), key("store_bytes"), key("primary_store_bytes")
+	kPrimaryShards, kReplicas                                 = key("primary_shards"), key("replicas")
+	kCreatedVersion, kCreatedProduct, kCreatedID              = key("created_version"), key("created_product"), key("created_id")
+	kCreatedMajor, kCreatedMinor, kCreationDate               = key("created_major"), key("created_minor"), key("creation_date")
+	kPatterns, kKnown, kCount, kDocs, kNames, kDot, kClosed   = key("patterns"), key("known"), key("count"), key("docs"), key("names"), key("dot_prefixed"), key("closed")
+	kByCreated, kProduct, kVersion, kMajor, kMinor, kIndices = key("by_created"), key("product"), key("version"), key("major"), key("minor"), key("indices")
+)
+
+func key(s string) *ast.Term { return ast.InternedTerm(s) }
+
+// indexFields and friends list the JSON keys built by hand; the test
+// compares them with the structs' json tags.
+var (
+	indexFields        = []*ast.Term{kName, kStatus, kHealth, kHidden, kSystem, kDataStream, kDocsCount, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kReplicas, kCreatedVersion, kCreatedProduct, kCreatedID, kCreatedMajor, kCreatedMinor, kCreationDate}
+	selectionFields    = []*ast.Term{kPatterns, kKnown, kCount, kDocs, kStoreBytes, kPrimaryStoreBytes, kNames, kDot, kClosed, kByCreated}
+	createdGroupFields = []*ast.Term{kProduct, kVersion, kMajor, kMinor, kCount, kIndices}
+)
+
+// builder builds ast values, sharing the terms of repeated strings (status,
+// versions, …), of created ids, and of index names (a name is one term
+// whether it is read from clusters.*.indices or from the selection).
+type builder struct {
+	strs  map[string]*ast.Term
+	ids   map[int64]*ast.Term
+	names map[string]*ast.Term
+	// slab is carved into terms, so an index costs one allocation for all
+	// of its scalar terms instead of one per field.
+	slab []ast.Term
+}
+
+func (b *builder) term(v ast.Value) *ast.Term {
+	if len(b.slab) == 0 {
+		b.slab = make([]ast.Term, 4096)
+	}
+	t := &b.slab[0]
+	b.slab = b.slab[1:]
+	t.Value = v
+	return t
+}
+
+// str returns a shared term for a string that repeats across indices.
+func (b *builder) str(s string) *ast.Term {
+	if t, ok := b.strs[s]; ok {
+		return t
+	}
+	t := ast.StringTerm(jsonString(s))
+	b.strs[s] = t
+	return t
+}
+
+// name returns the term of an index name, shared between its uses.
+func (b *builder) name(s string) *ast.Term {
+	if t, ok := b.names[s]; ok {
+		return t
+	}
+	t := b.term(ast.String(jsonString(s)))
+	b.names[s] = t
+	return t
+}
+
+func (b *builder) int(i int64) *ast.Term {
+	if i >= -1 && i <= 512 {
+		return ast.InternedTerm(int(i))
+	}
+	return b.term(ast.Number(strconv.FormatInt(i, 10)))
+}
+
+func (b *builder) id(i int64) *ast.Term {
+	if t, ok := b.ids[i]; ok {
+		return t
+	}
+	t := ast.IntNumberTerm(int(i))
+	b.ids[i] = t
+	return t
+}
+
+func (b *builder) strings(ss []string, shared func(string) *ast.Term) *ast.Term {
+	if ss == nil {
+		return ast.NullTerm()
+	}
+	ts := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		ts[i] = shared(s)
+	}
+	return ast.NewTerm(ast.NewArray(ts...))
+}
+
+// cluster converts one cluster: the indices by hand, the rest through JSON.
+func (b *builder) cluster(c *probe.ClusterFacts) (*ast.Term, error) {
+	rest := *c
+	rest.Indices = nil
+	o, err := jsonObject(&rest)
+	if err != nil {
+		return nil, err
+	}
+	indices := ast.NullTerm()
+	if c.Indices != nil {
+		b.slab = make([]ast.Term, len(c.Indices)*6+64)
+		ts := make([]*ast.Term, len(c.Indices))
+		pairs := make([][2]*ast.Term, len(indexFields))
+		for i := range c.Indices {
+			ts[i] = b.term(ast.NewObject(b.index(pairs, &c.Indices[i])...))
+		}
+		indices = ast.NewTerm(ast.NewArray(ts...))
+	}
+	return ast.NewTerm(replace(o, map[string]*ast.Term{"indices": indices})), nil
+}
+
+// index fills pairs (len(indexFields)) with the fields of ix, in indexFields order.
+func (b *builder) index(pairs [][2]*ast.Term, ix *probe.Index) [][2]*ast.Term {
+	vals := [...]*ast.Term{
+		b.name(ix.Name), b.str(ix.Status), b.str(ix.Health), ast.InternedTerm(ix.Hidden), ast.InternedTerm(ix.System), b.str(ix.DataStream),
+		b.int(ix.DocsCount), b.int(ix.StoreBytes), b.int(ix.PrimaryStoreBytes), b.int(int64(ix.PrimaryShards)), b.int(int64(ix.Replicas)),
+		b.str(ix.CreatedVersion), b.str(ix.CreatedProduct), b.id(ix.CreatedID), b.int(int64(ix.CreatedMajor)), b.int(int64(ix.CreatedMinor)),
+		b.term(ast.String(jsonString(ix.CreationDate))),
+	}
+	for i, k := range indexFields {
+		pairs[i] = [2]*ast.Term{k, vals[i]}
+	}
+	return pairs
+}
+
+func (b *builder) selection(s *probe.Selection) *ast.Term {
+	if s == nil {
+		return ast.NullTerm()
+	}
+	groups := ast.NullTerm()
+	if s.ByCreated != nil {
+		ts := make([]*ast.Term, len(s.ByCreated))
+		for i := range s.ByCreated {
+			g := &s.ByCreated[i]
+			ts[i] = ast.NewTerm(ast.NewObject(
+				[2]*ast.Term{kProduct, b.str(g.Product)},
+				[2]*ast.Term{kVersion, b.str(g.Version)},
+				[2]*ast.Term{kMajor, b.int(int64(g.Major))},
+				[2]*ast.Term{kMinor, b.int(int64(g.Minor))},
+				[2]*ast.Term{kCount, b.int(int64(g.Count))},
+				[2]*ast.Term{kIndices, b.strings(g.Indices, b.name)},
+			))
+		}
+		groups = ast.NewTerm(ast.NewArray(ts...))
+	}
+	return ast.NewTerm(ast.NewObject(
+		[2]*ast.Term{kPatterns, b.strings(s.Patterns, b.str)},
+		[2]*ast.Term{kKnown, ast.InternedTerm(s.Known)},
+		[2]*ast.Term{kCount, b.int(int64(s.Count))},
+		[2]*ast.Term{kDocs, b.int(s.Docs)},
+		[2]*ast.Term{kStoreBytes, b.int(s.StoreBytes)},
+		[2]*ast.Term{kPrimaryStoreBytes, b.int(s.PrimaryStoreBytes)},
+		[2]*ast.Term{kNames, b.strings(s.Names, b.name)},
+		[2]*ast.Term{kDot, b.strings(s.DotPrefixed, b.name)},
+		[2]*ast.Term{kClosed, b.strings(s.Closed, b.name)},
+		[2]*ast.Term{kByCreated, groups},
+	))
+}
+
+// jsonString returns s as encoding/json writes it: invalid UTF-8 bytes
+// become U+FFFD, one per byte.
+func jsonString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		out = append(out, r) // RuneError for an invalid byte, n == 1
+		i += n
+	}
+	return string(out)
+}

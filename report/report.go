@@ -1,0 +1,333 @@
+// Package report renders the findings of an evaluation as text, JSON, SARIF
+// 2.1.0, Markdown or JUnit XML. It evaluates nothing and decides no exit code:
+// it only presents a *policies.Result (and, where useful, the facts document
+// it came from).
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/espreflight/espreflight/policies"
+	"github.com/espreflight/espreflight/probe"
+)
+
+// Options tune the renderers. The zero value is usable.
+type Options struct {
+	// Facts is the facts document the result was evaluated over: used for the
+	// Markdown plan summary and provenance, SARIF logical locations and run
+	// properties. May be nil.
+	Facts *probe.Facts
+	// Color enables ANSI colour in text output (set it only on a terminal).
+	Color bool
+	// MaxNames is how many index names text and Markdown list per finding
+	// group: 0 means DefaultMaxNames, -1 means all.
+	MaxNames int
+	// ExitCode is the exit code of the run: SARIF invocations[0].exitCode,
+	// the JUnit suite properties and the Markdown verdict.
+	ExitCode int
+	// SARIFMaxResults is how many results one rule may have in SARIF (and
+	// test cases in JUnit) before the rest are aggregated: 0 means
+	// DefaultSARIFMaxResults, -1 means no per-rule cap. Independently of it a
+	// SARIF run never holds more than MaxSARIFRunResults results.
+	SARIFMaxResults int
+}
+
+// Defaults and limits.
+const (
+	DefaultMaxNames        = 10
+	DefaultSARIFMaxResults = 1000
+	// MaxSARIFRunResults bounds the results of one SARIF run, well under
+	// GitHub's hard limit of 25 000 results per run.
+	MaxSARIFRunResults = 20000
+)
+
+// Format names.
+const (
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatSARIF    = "sarif"
+	FormatMarkdown = "markdown"
+	FormatJUnit    = "junit"
+)
+
+// Formats lists the output formats Render accepts.
+func Formats() []string {
+	return []string{FormatText, FormatJSON, FormatSARIF, FormatMarkdown, FormatJUnit}
+}
+
+// Render writes res to w in the named format.
+func Render(w io.Writer, format string, res *policies.Result, opts Options) error {
+	if res == nil {
+		return fmt.Errorf("report: no result to render")
+	}
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case FormatText:
+		err = renderText(&buf, res, opts)
+	case FormatJSON:
+		err = renderJSON(&buf, res)
+	case FormatSARIF:
+		err = renderSARIF(&buf, res, opts)
+	case FormatMarkdown:
+		err = renderMarkdown(&buf, res, opts)
+	case FormatJUnit:
+		err = renderJUnit(&buf, res, opts)
+	default:
+		return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats(), ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func (o Options) maxNames() int {
+	if o.MaxNames == 0 {
+		return DefaultMaxNames
+	}
+	return o.MaxNames
+}
+
+func (o Options) perRuleCap() int {
+	switch {
+	case o.SARIFMaxResults == 0:
+		return DefaultSARIFMaxResults
+	case o.SARIFMaxResults < 0:
+		return MaxSARIFRunResults
+	}
+	return o.SARIFMaxResults
+}
+
+// Finding categories, in the order the human formats show them.
+const (
+	catError = iota
+	catWarning
+	catUnverified
+	catWaived
+)
+
+func category(f *policies.Finding) int {
+	switch {
+	case f.Waived != nil:
+		return catWaived
+	case f.Unverified:
+		return catUnverified
+	case f.Severity == policies.SeverityError:
+		return catError
+	}
+	return catWarning
+}
+
+// group is the findings of one rule with the same message, cluster and
+// category (and waiver): what the human formats show as one entry.
+type group struct {
+	Cat      int
+	First    *policies.Finding
+	Indices  []string // indices named by the findings, in order
+	Count    int      // findings in the group
+	NoIndex  int      // findings without an index
+	Location policies.Location
+}
+
+// sortedFindings returns the findings in the stable report order: rule,
+// cluster, index, message, then waived last.
+func sortedFindings(res *policies.Result) []*policies.Finding {
+	out := make([]*policies.Finding, len(res.Findings))
+	for i := range res.Findings {
+		out[i] = &res.Findings[i]
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Cluster != b.Cluster {
+			return a.Cluster < b.Cluster
+		}
+		if a.Index != b.Index {
+			return a.Index < b.Index
+		}
+		return a.Message < b.Message
+	})
+	return out
+}
+
+// groups groups the findings by category, rule, message, cluster and waiver,
+// keeping the report order inside each category.
+func groups(res *policies.Result) [4][]*group {
+	var out [4][]*group
+	idx := map[string]*group{}
+	for _, f := range sortedFindings(res) {
+		c := category(f)
+		wl := 0
+		if f.Waived != nil {
+			wl = f.Waived.Line
+		}
+		key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%d", c, f.Rule, f.Cluster, f.Message, wl)
+		g := idx[key]
+		if g == nil {
+			g = &group{Cat: c, First: f, Location: f.Location}
+			idx[key] = g
+			out[c] = append(out[c], g)
+		}
+		g.Count++
+		if f.Index != "" {
+			g.Indices = append(g.Indices, f.Index)
+		} else {
+			g.NoIndex++
+		}
+	}
+	return out
+}
+
+// ruleStatus is the outcome of one catalogue rule.
+type ruleStatus struct {
+	Rule     policies.Rule
+	Open     int // unwaived findings
+	Waived   int
+	Unverif  int // unwaived findings that could not be verified
+	Findings []*policies.Finding
+}
+
+func (s *ruleStatus) passed() bool { return s.Open == 0 && s.Waived == 0 }
+
+// ruleStatuses returns one status per catalogue rule (plus any rule a
+// finding names that the catalogue lacks), in catalogue order.
+func ruleStatuses(res *policies.Result) []*ruleStatus {
+	var out []*ruleStatus
+	by := map[string]*ruleStatus{}
+	for _, r := range res.Rules {
+		if by[r.ID] != nil {
+			continue
+		}
+		s := &ruleStatus{Rule: r}
+		by[r.ID] = s
+		out = append(out, s)
+	}
+	for _, f := range sortedFindings(res) {
+		s := by[f.Rule]
+		if s == nil {
+			s = &ruleStatus{Rule: ruleFromFinding(f)}
+			by[f.Rule] = s
+			out = append(out, s)
+		}
+		s.Findings = append(s.Findings, f)
+		switch {
+		case f.Waived != nil:
+			s.Waived++
+		default:
+			s.Open++
+			if f.Unverified {
+				s.Unverif++
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Rule.ID < out[j].Rule.ID })
+	return out
+}
+
+func ruleFromFinding(f *policies.Finding) policies.Rule {
+	return policies.Rule{ID: f.Rule, Severity: f.Severity, Title: f.Title, Remediation: f.Remediation, HelpURI: f.HelpURI}
+}
+
+// formatValue renders an evidence value compactly (JSON, strings quoted),
+// cut to max runes when max > 0.
+func formatValue(v any, max int) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		s = "unknown (null)"
+	case json.Number:
+		s = x.String()
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			s = fmt.Sprint(v)
+		} else {
+			s = strings.TrimSpace(buf.String())
+		}
+	}
+	return truncate(s, max)
+}
+
+func truncate(s string, max int) string {
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+// names lists up to max names, then "… and N more".
+func names(list []string, max int) string {
+	if max < 0 || len(list) <= max {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:max], ", ") + fmt.Sprintf(" … and %d more", len(list)-max)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// summaryLine is the DESIGN.md summary line.
+func summaryLine(s policies.Summary) string {
+	return fmt.Sprintf("%d rules, %d passed, %d failed, %d warnings, %d waived", s.Rules, s.Passed, s.Failed, s.Warnings, s.Waived)
+}
+
+// exitMeaning explains an exit code (DESIGN.md).
+func exitMeaning(code int) string {
+	switch code {
+	case 0:
+		return "no finding at or above --fail-on"
+	case 1:
+		return "findings at or above --fail-on"
+	case 2:
+		return "usage, plan or policy error"
+	case 3:
+		return "a cluster could not be probed well enough to decide"
+	}
+	return "unexpected exit code"
+}
+
+// waiverText describes a waiver in one line.
+func waiverText(w *policies.Waiver, file string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "waived until %s", w.Expires)
+	if w.ApprovedBy != "" {
+		fmt.Fprintf(&b, ", approved by %s", w.ApprovedBy)
+	}
+	if w.Ticket != "" {
+		fmt.Fprintf(&b, ", ticket %s", w.Ticket)
+	}
+	if file != "" && w.Line > 0 {
+		fmt.Fprintf(&b, " (%s:%d)", file, w.Line)
+	}
+	fmt.Fprintf(&b, ": %s", oneLine(w.Reason))
+	return b.String()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clusterSubject names the cluster of a finding for people.
+func clusterSubject(c string) string {
+	if c == "" {
+		return "plan"
+	}
+	return c
+}

@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/espreflight/espreflight/policies"
+)
+
+// ANSI styles used when Options.Color is set.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiMag    = "\x1b[35m"
+	ansiGreen  = "\x1b[32m"
+)
+
+type textWriter struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (t *textWriter) style(code, s string) string {
+	if !t.color || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err != nil {
+		return
+	}
+	_, t.err = fmt.Fprintf(t.w, format, args...)
+}
+
+// textValueMax bounds one evidence value in text and Markdown output.
+const textValueMax = 160
+
+var textSections = [4]struct {
+	title, mark, color string
+}{
+	catError:      {"ERRORS", "✗", ansiRed},
+	catWarning:    {"WARNINGS", "!", ansiYellow},
+	catUnverified: {"COULD NOT VERIFY (treated as failing: a gate that could not look does not pass)", "?", ansiMag},
+	catWaived:     {"WAIVED", "~", ansiDim},
+}
+
+func renderText(w io.Writer, res *policies.Result, opts Options) error {
+	t := &textWriter{w: w, color: opts.Color}
+	head := "espreflight"
+	if res.ToolVersion != "" {
+		head += " " + res.ToolVersion
+	}
+	if res.PlanName != "" || res.PlanFile != "" {
+		head += fmt.Sprintf(": plan %s", res.PlanName)
+		if res.PlanFile != "" {
+			head += fmt.Sprintf(" (%s)", res.PlanFile)
+		}
+	}
+	t.printf("%s\n", t.style(ansiBold, head))
+	gs := groups(res)
+	for c, list := range gs {
+		if len(list) == 0 {
+			continue
+		}
+		sec := textSections[c]
+		n := 0
+		for _, g := range list {
+			n += g.Count
+		}
+		t.printf("\n%s\n", t.style(ansiBold+sec.color, fmt.Sprintf("%s (%s)", sec.title, plural(n, "finding", "findings"))))
+		for _, g := range list {
+			writeTextGroup(t, g, sec.mark, sec.color, opts)
+		}
+	}
+	var passed []string
+	for _, s := range ruleStatuses(res) {
+		if s.passed() {
+			passed = append(passed, s.Rule.ID)
+		}
+	}
+	if len(passed) > 0 {
+		t.printf("\n%s %s\n", t.style(ansiGreen, fmt.Sprintf("PASSED (%d):", len(passed))), strings.Join(passed, ", "))
+	}
+	if len(res.Notices) > 0 {
+		t.printf("\n%s\n", t.style(ansiBold, "NOTICES"))
+		for _, n := range res.Notices {
+			t.printf("  - %s\n", n)
+		}
+	}
+	t.printf("\n%s\n", summaryLine(res.Summary))
+	return t.err
+}
+
+func writeTextGroup(t *textWriter, g *group, mark, color string, opts Options) {
+	f := g.First
+	title := f.Title
+	t.printf("\n%s %s  %s\n", t.style(color, mark), t.style(ansiBold+color, f.Rule), title)
+	t.printf("  %s: %s\n", clusterSubject(f.Cluster), oneLine(f.Message))
+	if len(g.Indices) > 0 {
+		t.printf("  %s: %s\n", plural(len(g.Indices), "index", "indices"), names(g.Indices, opts.maxNames()))
+	}
+	if f.Waived != nil {
+		t.printf("  %s\n", t.style(ansiDim, waiverText(f.Waived, f.Location.File)))
+	}
+	if len(f.Evidence) > 0 {
+		t.printf("  evidence:\n")
+		for _, ev := range f.Evidence {
+			src := ""
+			if ev.Source != "" {
+				src = "  (" + ev.Source + ")"
+			}
+			t.printf("    %s = %s%s\n", ev.Fact, formatValue(ev.Value, textValueMax), t.style(ansiDim, src))
+		}
+	}
+	if f.Location.File != "" {
+		t.printf("  at: %s:%d\n", f.Location.File, max(f.Location.Line, 1))
+	}
+	if f.Remediation != "" && g.Cat != catWaived {
+		t.printf("  fix: %s\n", indentText(strings.TrimSpace(f.Remediation), "       "))
+	}
+	if f.HelpURI != "" {
+		t.printf("  see: %s\n", f.HelpURI)
+	}
+}
+
+// indentText indents every line but the first.
+func indentText(s, ind string) string {
+	lines := strings.Split(s, "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] = ind + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
