@@ -126,11 +126,11 @@ func replace(o ast.Object, with map[string]*ast.Term) ast.Object {
 // Key terms, shared by every object built here.
 var (
 	kName, kStatus, kHealth, kHidden, kSystem, kDataStream   = key("name"), key("status"), key("health"), key("hidden"), key("system"), key("data_stream")
-	kDocsCount, kStoreBytes, kPrimaryStoreBytes               = key("docs_count"), key("store_bytes"), key("primary_store_bytes")
-	kPrimaryShards, kReplicas                                 = key("primary_shards"), key("replicas")
-	kCreatedVersion, kCreatedProduct, kCreatedID              = key("created_version"), key("created_product"), key("created_id")
-	kCreatedMajor, kCreatedMinor, kCreationDate               = key("created_major"), key("created_minor"), key("creation_date")
-	kPatterns, kKnown, kCount, kDocs, kNames, kDot, kClosed   = key("patterns"), key("known"), key("count"), key("docs"), key("names"), key("dot_prefixed"), key("closed")
+	kDocsCount, kStoreBytes, kPrimaryStoreBytes              = key("docs_count"), key("store_bytes"), key("primary_store_bytes")
+	kPrimaryShards, kReplicas                                = key("primary_shards"), key("replicas")
+	kCreatedVersion, kCreatedProduct, kCreatedID             = key("created_version"), key("created_product"), key("created_id")
+	kCreatedMajor, kCreatedMinor, kCreationDate              = key("created_major"), key("created_minor"), key("creation_date")
+	kPatterns, kKnown, kCount, kDocs, kNames, kDot, kClosed  = key("patterns"), key("known"), key("count"), key("docs"), key("names"), key("dot_prefixed"), key("closed")
 	kByCreated, kProduct, kVersion, kMajor, kMinor, kIndices = key("by_created"), key("product"), key("version"), key("major"), key("minor"), key("indices")
 )
 

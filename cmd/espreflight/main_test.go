@@ -17,7 +17,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // repoRoot is the repository root, relative to this package.
 const repoRoot = "../.."
 
-func testdata(p ...string) string { return filepath.Join(append([]string{repoRoot, "testdata"}, p...)...) }
+func testdata(p ...string) string {
+	return filepath.Join(append([]string{repoRoot, "testdata"}, p...)...)
+}
 
 // espreflight runs the CLI in-process and returns its exit code and outputs.
 func espreflight(t *testing.T, args ...string) (int, string, string) {
