@@ -152,9 +152,28 @@ func Compile(mods map[string]*ast.Module) (*ast.Compiler, error) {
 	c := ast.NewCompiler().WithCapabilities(Capabilities()).WithEnablePrintStatements(false)
 	c.Compile(mods)
 	if c.Failed() {
-		return nil, fmt.Errorf("compile policies: %w", c.Errors)
+		return nil, fmt.Errorf("compile policies: %w", explainSandbox(c.Errors))
 	}
 	return c, nil
+}
+
+// explainSandbox rewrites "undefined function X" for a builtin that OPA has
+// but the sandbox removes (http.send, time.now_ns, ...), so the error says why.
+func explainSandbox(errs ast.Errors) ast.Errors {
+	removed := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		removed[b.Name] = true
+	}
+	for _, b := range Capabilities().Builtins {
+		delete(removed, b.Name)
+	}
+	for _, e := range errs {
+		name, ok := strings.CutPrefix(e.Message, "undefined function ")
+		if ok && removed[name] {
+			e.Message = fmt.Sprintf("%s is not allowed: policies run in a sandbox without network, clock or randomness, so that a verdict depends only on the facts document; get the data into the facts (espreflight probe) instead", name)
+		}
+	}
+	return errs
 }
 
 // New loads, compiles and prepares the policies once.
@@ -214,7 +233,15 @@ func (e *Engine) buildCatalog() error {
 	for k := range e.modules {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	// Built-in modules first, so that a user rule reusing a built-in id is
+	// the one reported.
+	sort.Slice(keys, func(i, j int) bool {
+		bi, bj := strings.HasPrefix(keys[i], "builtin/"), strings.HasPrefix(keys[j], "builtin/")
+		if bi != bj {
+			return bi
+		}
+		return keys[i] < keys[j]
+	})
 	for _, key := range keys {
 		m := e.modules[key]
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
@@ -248,7 +275,10 @@ func (e *Engine) buildCatalog() error {
 			id, sev := str(ann.Custom, "id"), str(ann.Custom, "severity")
 			switch {
 			case id == "":
-				errs = append(errs, fmt.Sprintf("%s: METADATA has no custom.id", loc))
+				errs = append(errs, fmt.Sprintf("%s: METADATA has no custom.id; add one under `custom:` (e.g. `id: TEAM-001`), unique across built-in and user rules", loc))
+				continue
+			case sev == "":
+				errs = append(errs, fmt.Sprintf("%s: %s: METADATA has no custom.severity; add `severity: %s` under `custom:` (deny rules are errors, warn rules warnings)", loc, id, map[string]string{"deny": "error", "warn": "warning"}[name]))
 				continue
 			case sev != SeverityError && sev != SeverityWarning:
 				errs = append(errs, fmt.Sprintf("%s: %s: custom.severity must be error or warning, got %q", loc, id, sev))
@@ -261,7 +291,11 @@ func (e *Engine) buildCatalog() error {
 				continue
 			}
 			if prev, dup := e.byID[id]; dup {
-				errs = append(errs, fmt.Sprintf("%s: duplicate rule id %s (also at %s:%d)", loc, id, prev.File, prev.Line))
+				what := "rule"
+				if !prev.Custom {
+					what = "built-in rule"
+				}
+				errs = append(errs, fmt.Sprintf("%s: duplicate rule id %s: already used by the %s at %s:%d; give this rule its own id (user rules should use their own prefix, e.g. TEAM-001)", loc, id, what, prev.File, prev.Line))
 				continue
 			}
 			rule := &Rule{ID: id, Severity: sev, Title: ann.Title, Description: strings.TrimSpace(ann.Description),
@@ -305,6 +339,7 @@ type rawFinding struct {
 	Location string          `json:"location"`
 	Evidence []rawEvidence   `json:"evidence"`
 	Unverif  bool            `json:"unverified"`
+	Severity string          `json:"severity"`
 	Extra    json.RawMessage `json:"-"`
 }
 

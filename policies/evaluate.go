@@ -77,6 +77,15 @@ func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) ([]Finding, e
 		Location: Location{File: f.Plan.File, Line: f.Plan.Line(raw.Location), Path: raw.Location},
 		Evidence: make([]Evidence, 0, len(raw.Evidence)),
 	}
+	switch raw.Severity {
+	case "":
+	case SeverityError:
+		// A case of a warning rule that is certain to fail (SNAP-001: an open
+		// destination index with the same name) is reported as an error.
+		base.Severity = SeverityError
+	default:
+		return nil, fmt.Errorf("%s: finding of %s has severity %q; a finding may only raise its rule's severity to %q", ref.path, raw.Rule, raw.Severity, SeverityError)
+	}
 	for _, ev := range raw.Evidence {
 		base.Evidence = append(base.Evidence, Evidence{Fact: ev.Fact, Value: ev.Value, Source: EvidenceSource(f, ev.Fact)})
 	}
@@ -158,7 +167,7 @@ func sortFindings(fs []Finding) {
 }
 
 func summarize(rules []Rule, fs []Finding) Summary {
-	type st struct{ open, waived int }
+	type st struct{ open, openErrors, waived int }
 	by := map[string]*st{}
 	for _, f := range fs {
 		s := by[f.Rule]
@@ -170,6 +179,9 @@ func summarize(rules []Rule, fs []Finding) Summary {
 			s.waived++
 		} else {
 			s.open++
+			if f.Severity == SeverityError {
+				s.openErrors++
+			}
 		}
 	}
 	sum := Summary{Rules: len(rules)}
@@ -180,7 +192,7 @@ func summarize(rules []Rule, fs []Finding) Summary {
 			sum.Passed++
 		case s.open == 0:
 			sum.Waived++
-		case r.Severity == SeverityError:
+		case s.openErrors > 0:
 			sum.Failed++
 		default:
 			sum.Warnings++

@@ -115,8 +115,9 @@ type Repo struct {
 
 // RoleAccounts maps cluster roles to account ids.
 type RoleAccounts struct {
-	Source      string `yaml:"source" json:"source"`
-	Destination string `yaml:"destination" json:"destination"`
+	Source       string `yaml:"source" json:"source"`
+	Destination  string `yaml:"destination" json:"destination"`
+	Intermediate string `yaml:"intermediate" json:"intermediate,omitempty"`
 }
 
 // Logstash describes a Logstash-based migration.

@@ -444,6 +444,7 @@ func (d *planDecoder) validate(p *Plan) {
 	if p.Snapshot != nil && p.Snapshot.Repository != nil {
 		d.enum("snapshot.repository.type", p.Snapshot.Repository.Type, RepoTypes)
 	}
+	d.validateMethodSections(p)
 	if p.Limits == nil {
 		p.Limits = &Limits{}
 	}
@@ -476,6 +477,56 @@ func (d *planDecoder) validate(p *Plan) {
 	}
 	if p.Network == nil {
 		p.Network = &Network{}
+	}
+}
+
+// methodSections names, for each method section, the methods that use it.
+var methodSections = []struct {
+	key     string
+	methods []string
+	set     func(p *Plan) bool
+}{
+	{"snapshot", []string{"snapshot", "snapshot-reindex"}, func(p *Plan) bool { return p.Snapshot != nil }},
+	{"logstash", []string{"logstash"}, func(p *Plan) bool { return p.Logstash != nil }},
+	{"reindex", []string{"reindex"}, func(p *Plan) bool { return p.Reindex != nil }},
+	{"dump", []string{"elasticsearch-dump"}, func(p *Plan) bool { return p.Dump != nil }},
+}
+
+// validateMethodSections checks the method sections: a section for another
+// method is an error (it would be silently ignored), and their values must
+// be well formed.
+func (d *planDecoder) validateMethodSections(p *Plan) {
+	for _, ms := range methodSections {
+		if ms.set(p) && p.Method != "" && oneOf(p.Method, Methods) && !oneOf(p.Method, ms.methods) {
+			d.errPath(ms.key, "section %s applies to method %s only, and this plan's method is %s; remove the section or change the method",
+				ms.key, strings.Join(ms.methods, " or "), p.Method)
+		}
+	}
+	if s := p.Snapshot; s != nil {
+		if s.RenamePattern != "" {
+			if _, err := regexp.Compile(s.RenamePattern); err != nil {
+				d.errPath("snapshot.rename_pattern", "not a valid regular expression: %v", err)
+			}
+		} else if s.RenameReplacement != "" {
+			d.errPath("snapshot.rename_replacement", "needs snapshot.rename_pattern (the expression whose match it replaces)")
+		}
+		if r := s.Repository; r != nil && r.AccessKeyAccount != nil && r.AccessKeyAccount.Intermediate != "" && p.Intermediate == nil {
+			d.errPath("snapshot.repository.access_key_account.intermediate", "the plan has no intermediate cluster")
+		}
+	}
+	if l := p.Logstash; l != nil && l.Version != "" && !versionRe.MatchString(l.Version) {
+		d.errPath("logstash.version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.0\")", l.Version)
+	}
+	if r := p.Reindex; r != nil && r.RemoteHost != "" {
+		u, err := url.Parse(r.RemoteHost)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			d.errPath("reindex.remote_host", "%q is not a URL with a scheme; write it as https://host:9200", r.RemoteHost)
+		case u.Port() == "":
+			d.errPath("reindex.remote_host", "%q has no port; reindex from remote needs scheme, host and port (e.g. https://host:9200)", r.RemoteHost)
+		case u.User != nil:
+			d.errPath("reindex.remote_host", "credentials in the URL are not allowed")
+		}
 	}
 }
 

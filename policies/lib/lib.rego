@@ -102,3 +102,174 @@ architecture_certain(role) if {
 	input.plan[role].created != ""
 	date_rule_region(input.plan[role].region)
 }
+
+# ---------------------------------------------------------------------------
+# Plan values
+
+# plan_get(path, fallback) is the plan value at path (an array of keys), or
+# fallback when any part of the path is missing or null.
+plan_get(path, fallback) := v if {
+	v := object.get(input.plan, path, fallback)
+	v != null
+} else := fallback
+
+# Methods that restore snapshots.
+snapshot_methods := {"snapshot", "snapshot-reindex"}
+
+# snapshot_steps holds each [from, to] pair of clusters where a snapshot taken
+# on `from` is restored on `to`.
+snapshot_steps contains ["source", "destination"] if input.plan.method == "snapshot"
+
+snapshot_steps contains ["source", "intermediate"] if input.plan.method == "snapshot-reindex"
+
+snapshot_steps contains ["intermediate", "destination"] if input.plan.method == "snapshot-reindex"
+
+# oss_repository: the snapshot repository is an OSS bucket (type oss, or no
+# type given: an Alibaba destination restores from OSS).
+oss_repository if plan_get(["snapshot", "repository", "type"], "") in {"oss", ""}
+
+# ---------------------------------------------------------------------------
+# Cluster facts
+
+# version(role) is [major, minor, patch] of a cluster whose version is known.
+version(role) := [v.major, v.minor, v.patch] if {
+	known(role, "version")
+	v := input.clusters[role].version
+}
+
+# version_text(role) is the version number as reported or declared.
+version_text(role) := input.clusters[role].version.number
+
+# product(role) is "elasticsearch" or "opensearch"; undefined when unknown.
+product(role) := p if {
+	p := input.clusters[role].product
+	p != ""
+}
+
+# same_product(a, b): the two clusters run the same product, or a product is
+# unknown (then their versions are compared as they are).
+same_product(a, b) if product(a) == product(b)
+
+same_product(a, b) if not product(a)
+
+same_product(a, b) if not product(b)
+
+# parse_version("7.10.2") is [7, 10, 2]; "7.10" is [7, 10, 0].
+parse_version(s) := [to_number(p[0]), to_number(p[1]), 0] if {
+	p := split(s, ".")
+	count(p) == 2
+}
+
+parse_version(s) := [to_number(p[0]), to_number(p[1]), to_number(p[2])] if {
+	p := split(s, ".")
+	count(p) == 3
+}
+
+# node_plugins[role][i] maps plugin names to versions for the i-th node of a
+# cluster: one lookup object, built once.
+node_plugins[role][i] := {p.name: p.version | some p in n.plugins} if {
+	some role, c in input.clusters
+	some i, n in c.nodes
+}
+
+# plugin_version(role, i, name) is the version of plugin name on node i, or
+# "" when the node lacks it.
+plugin_version(role, i, name) := node_plugins[role][i][name]
+
+plugin_version(role, i, name) := "" if not node_plugins[role][i][name]
+
+# ---------------------------------------------------------------------------
+# Snapshot restore compatibility (domain-rules.md §1.3 and §1.4)
+
+# restore_verdict(created, target) says whether an index created by
+# created = {product, major, minor} can be restored into a cluster
+# target = {product, major, minor}: "yes", "archive" (read-only archive index
+# only) or "no". A minor of -1 (Elasticsearch 8.11+ detached index versions)
+# is taken as 8.11, the earliest release such an id can come from.
+restore_verdict(created, target) := "no" if {
+	newer_than(created, target)
+} else := "yes" if {
+	created.product == target.product
+	created.major == target.major
+} else := v if {
+	target.product == "elasticsearch"
+	v := es_older_verdict(created, target)
+} else := v if {
+	target.product == "opensearch"
+	v := os_older_verdict(created, target)
+} else := "no"
+
+# newer_than(created, target): the index comes from a later release than the
+# target runs, so the target cannot read it.
+newer_than(created, target) if {
+	created.product == target.product
+	[created.major, effective_minor(created)] > [target.major, target.minor]
+}
+
+# Elasticsearch 8+ indices are newer than every OpenSearch release.
+newer_than(created, target) if {
+	created.product == "elasticsearch"
+	target.product == "opensearch"
+	created.major >= 8
+}
+
+effective_minor(v) := 11 if {
+	v.major == 8
+	v.minor < 0
+} else := v.minor
+
+# Elasticsearch destination, index from an earlier Elasticsearch major.
+es_older_verdict(c, t) := "no" if {
+	c.product != "elasticsearch"
+} else := "no" if {
+	# 6.8 was released after 7.0 and 7.1, which cannot read its indices.
+	[c.major, c.minor, t.major] == [6, 8, 7]
+	t.minor <= 1
+} else := "yes" if {
+	c.major == previous_es_major(t.major)
+} else := "archive" if {
+	t.major == 8
+	t.minor >= 3
+	c.major in {5, 6}
+} else := "archive" if {
+	t.major == 9
+	c.major in {5, 6, 7}
+} else := "no"
+
+previous_es_major(5) := 2
+
+previous_es_major(m) := m - 1 if m != 5
+
+# OpenSearch destination, index from Elasticsearch or an earlier OpenSearch major.
+os_older_verdict(c, t) := "yes" if {
+	# OpenSearch 1.x reads Elasticsearch 6.x and 7.x indices.
+	c.product == "elasticsearch"
+	t.major == 1
+	c.major in {6, 7}
+} else := "yes" if {
+	# OpenSearch 2.x needs Elasticsearch 7.0 or later.
+	c.product == "elasticsearch"
+	t.major == 2
+	c.major == 7
+} else := "yes" if {
+	# OpenSearch N reads indices created by OpenSearch N-1.
+	c.product == "opensearch"
+	c.major == t.major - 1
+} else := "no"
+
+# ---------------------------------------------------------------------------
+# Formatting
+
+# human_bytes(n) renders a byte count with a binary unit.
+human_bytes(n) := sprintf("%v TiB", [round((n * 10) / 1099511627776) / 10]) if {
+	n >= 1099511627776
+} else := sprintf("%v GiB", [round((n * 10) / 1073741824) / 10]) if {
+	n >= 1073741824
+} else := sprintf("%v MiB", [round((n * 10) / 1048576) / 10]) if {
+	n >= 1048576
+} else := sprintf("%d bytes", [n])
+
+# names_preview lists up to five names, then "and N more".
+names_preview(names) := concat(", ", names) if {
+	count(names) <= 5
+} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 5)), count(names) - 5])

@@ -37,7 +37,7 @@ system_selected contains v if {
 	n := count(sel.dot_prefixed)
 	n > 0
 	v := {
-		"msg": sprintf("the index patterns select %d system index(es) on the source (names starting with \".\"): %s", [n, names_preview(sel.dot_prefixed)]),
+		"msg": sprintf("the index patterns select %d system index(es) on the source (names starting with \".\"): %s", [n, lib.names_preview(sel.dot_prefixed)]),
 		"cluster": "source",
 		"indices": sel.dot_prefixed,
 		"location": "indices",
@@ -88,12 +88,3 @@ may_select_all(p) if {
 }
 
 may_select_all("_all")
-
-# names_preview lists up to five names, then "and N more".
-names_preview(names) := concat(", ", names) if {
-	count(names) <= 5
-}
-
-names_preview(names) := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 5)), count(names) - 5]) if {
-	count(names) > 5
-}

@@ -1,0 +1,180 @@
+# METADATA
+# description: Logstash network path and incremental runs.
+package espreflight.rules.ls
+
+import future.keywords.not
+
+import data.espreflight.lib
+
+ls := l if {
+	l := input.plan.logstash
+	is_object(l)
+} else := {}
+
+logstash if input.plan.method == "logstash"
+
+incremental if {
+	logstash
+	input.plan.mode == "incremental"
+}
+
+# METADATA
+# title: Logstash without a network path to both clusters
+# description: |
+#   The source cluster, the Logstash cluster and the destination cluster must
+#   be in one VPC. When they are in different VPCs (including cross-account
+#   and cross-region migrations), the Logstash cluster needs a NAT gateway to
+#   reach the clusters over the Internet.
+# related_resources:
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+# custom:
+#   id: LS-001
+#   severity: error
+#   remediation: |
+#     Create the Logstash cluster in the VPC of both clusters, or configure a
+#     NAT gateway for it (and allow its public IP in both clusters' public
+#     access whitelists); then set `logstash.vpc` or `logstash.nat_gateway: true`.
+#   example: |
+#     method: logstash
+#     source: {kind: self-managed, vpc: vpc-a}
+#     destination: {kind: alibaba, vpc: vpc-b}
+#     logstash: {version: "7.10.0", vpc: vpc-b}
+deny contains f if {
+	some v in no_network_path
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+vpcs := {"source": input.plan.source.vpc, "logstash": object.get(ls, "vpc", ""), "destination": input.plan.destination.vpc}
+
+nat if object.get(ls, "nat_gateway", false) == true
+
+no_network_path contains v if {
+	logstash
+	not nat
+	every _, x in vpcs {
+		x != ""
+	}
+	count({x | some x in vpcs}) > 1
+	v := {
+		"msg": sprintf("the source (%s), Logstash (%s) and destination (%s) are not in one VPC%s, and Logstash has no NAT gateway", [vpcs.source, vpcs.logstash, vpcs.destination, apart_text]),
+		"location": "logstash",
+		"evidence": [
+			{"fact": "plan.source.vpc", "value": vpcs.source},
+			{"fact": "plan.logstash.vpc", "value": vpcs.logstash},
+			{"fact": "plan.destination.vpc", "value": vpcs.destination},
+			{"fact": "plan.logstash.nat_gateway", "value": false},
+		],
+	}
+}
+
+no_network_path contains v if {
+	logstash
+	not nat
+	some who, x in vpcs
+	x == ""
+	key := vpc_key[who]
+	v := {
+		"msg": sprintf("could not verify that the source, Logstash and destination share a VPC: the plan gives no %s (or set logstash.nat_gateway: true)", [key]),
+		"location": "logstash",
+		"unverified": true,
+		"evidence": [{"fact": sprintf("plan.%s", [key]), "value": ""}],
+	}
+}
+
+vpc_key := {"source": "source.vpc", "logstash": "logstash.vpc", "destination": "destination.vpc"}
+
+# apart_text names what else separates the clusters (accounts, regions).
+apart_text := concat("", [sprintf(" (different %ss)", [k]) |
+	some k in ["account", "region"]
+	input.plan.source[k] != ""
+	input.plan.destination[k] != ""
+	input.plan.source[k] != input.plan.destination[k]
+])
+
+# METADATA
+# title: Incremental Logstash run without preserved document ids
+# description: |
+#   Incremental Logstash runs re-read documents that changed; only when each
+#   destination document keeps its source `_id` does a re-read update the
+#   document instead of adding a duplicate. That needs `docinfo => true` on
+#   the elasticsearch input and `document_id` set from the input's `_id`
+#   metadata (e.g. "%{[@metadata][_id]}") on the output.
+# related_resources:
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+#   - ref: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-elasticsearch.html
+# custom:
+#   id: LS-002
+#   severity: error
+#   remediation: |
+#     Set `docinfo => true` on the input and `document_id =>
+#     "%{[@metadata][_id]}"` on the output (with ECS compatibility on, point
+#     docinfo_target at [@metadata]), and record both in the plan's logstash
+#     section.
+#   example: |
+#     method: logstash
+#     mode: incremental
+#     logstash: {version: "7.10.0", docinfo: false}
+deny contains f if {
+	some v in ids_not_kept
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+ids_not_kept contains v if {
+	incremental
+	not contains(object.get(ls, "document_id", ""), "_id")
+	v := {
+		"msg": "incremental Logstash migration without document ids preserved: logstash.document_id does not take the source _id, so every run adds duplicates",
+		"location": "logstash",
+		"evidence": [{"fact": "plan.logstash.document_id", "value": object.get(ls, "document_id", "")}],
+	}
+}
+
+ids_not_kept contains v if {
+	incremental
+	contains(object.get(ls, "document_id", ""), "_id")
+	not object.get(ls, "docinfo", false)
+	v := {
+		"msg": "incremental Logstash migration: document_id refers to the source _id but the input's docinfo is off, so the metadata is empty and ids are not preserved",
+		"location": "logstash",
+		"evidence": [
+			{"fact": "plan.logstash.document_id", "value": ls.document_id},
+			{"fact": "plan.logstash.docinfo", "value": false},
+		],
+	}
+}
+
+# METADATA
+# title: Incremental Logstash run without a schedule
+# description: |
+#   An incremental Logstash migration runs the elasticsearch input on a
+#   schedule (cron syntax), each run querying what changed since the last;
+#   without a schedule the pipeline reads once and stops.
+# related_resources:
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+#   - ref: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-elasticsearch.html
+# custom:
+#   id: LS-003
+#   severity: error
+#   remediation: |
+#     Set `schedule => "*/5 * * * *"` (or another cron expression) on the
+#     input with a query on an update timestamp, and record it as
+#     `logstash.schedule`.
+#   example: |
+#     method: logstash
+#     mode: incremental
+#     logstash: {version: "7.10.0", docinfo: true, document_id: "%{[@metadata][_id]}"}
+deny contains f if {
+	incremental
+	object.get(ls, "schedule", "") == ""
+	f := lib.finding(
+		rego.metadata.rule(),
+		"incremental Logstash migration without a schedule: the pipeline would read the source once and stop",
+		{
+			"location": "logstash",
+			"evidence": [
+				{"fact": "plan.mode", "value": "incremental"},
+				{"fact": "plan.logstash.schedule", "value": ""},
+			],
+		},
+	)
+}

@@ -1,0 +1,151 @@
+package espreflight.rules.oss_test
+
+import future.keywords.not
+
+import data.espreflight.rules.oss
+
+ali(region, account) := {"kind": "alibaba", "region": region, "account": account, "provider": ""}
+
+splan(src, dst, snapshot) := {"method": "snapshot", "source": src, "destination": dst, "snapshot": snapshot}
+
+repo(r) := {"repository": object.union({"type": "oss", "shared": false, "region": "", "owner_account": "", "access_key_account": {"source": "", "destination": ""}}, r), "cross_region_replication": false, "moved_to_oss": false}
+
+only(fs, id) := {f | some f in fs; f.rule == id}
+
+deny_of(p) := fs if {
+	fs := oss.deny with input as {"plan": p, "clusters": {}}
+}
+
+test_oss001_oss002_shared_repository if {
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-shanghai", "2"), repo({"shared": true})))
+	count(only(fs, "OSS-001")) == 1
+	count(only(fs, "OSS-002")) == 1
+	count(only(fs, "OSS-004")) == 1
+}
+
+test_oss001_oss002_quiet_same_region_account if {
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "1"), repo({"shared": true})))
+	count(fs) == 0
+}
+
+test_oss001_oss002_unverified_without_region_account if {
+	fs := deny_of(splan(ali("", ""), ali("cn-hangzhou", "1"), repo({"shared": true})))
+	some f1 in only(fs, "OSS-001")
+	f1.unverified
+	some f2 in only(fs, "OSS-002")
+	f2.unverified
+}
+
+test_oss003_wrong_access_key if {
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "2"), repo({"owner_account": "1", "access_key_account": {"source": "1", "destination": "2"}})))
+	found := only(fs, "OSS-003")
+	count(found) == 1
+	some f in found
+	f.cluster == "destination"
+	not f.unverified
+}
+
+test_oss003_owner_keys_quiet if {
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "2"), repo({"owner_account": "1", "access_key_account": {"source": "1", "destination": "1"}})))
+	count(fs) == 0
+}
+
+test_oss003_unknown_keys_unverified if {
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "2"), repo({})))
+	found := only(fs, "OSS-003")
+	count(found) == 4
+	every f in found {
+		f.unverified
+	}
+}
+
+test_oss003_unknown_account_unverified if {
+	fs := deny_of(splan(ali("cn-hangzhou", ""), ali("cn-hangzhou", "2"), repo({})))
+	found := only(fs, "OSS-003")
+	count(found) == 1
+	some f in found
+	f.cluster == "source"
+}
+
+test_oss004_crr_and_bucket_region if {
+	count(deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), object.union(repo({}), {"cross_region_replication": true})))) == 0
+	sm := {"kind": "self-managed", "region": "", "account": "", "provider": ""}
+	fs := deny_of(splan(sm, ali("cn-beijing", "1"), repo({"region": "cn-hangzhou"})))
+	some f in only(fs, "OSS-004")
+	not f.unverified
+	contains(f.msg, "cn-hangzhou")
+	fs2 := deny_of(splan(sm, ali("cn-beijing", "1"), repo({})))
+	some f2 in only(fs2, "OSS-004")
+	f2.unverified
+}
+
+test_oss004_not_for_s3 if {
+	count(deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), repo({"type": "s3"})))) == 0
+}
+
+node(name, oss_version) := {"name": name, "plugins": [{"name": "elasticsearch-repository-oss", "version": oss_version}]}
+
+bare(name) := {"name": name, "plugins": [{"name": "analysis-ik", "version": "6.8.23"}]}
+
+sm_plan := splan({"kind": "self-managed", "region": "cn-hangzhou", "account": "", "provider": ""}, ali("cn-hangzhou", "1"), repo({}))
+
+plugin_deny(src_nodes, dst_nodes) := fs if {
+	fs := oss.deny with input as {"plan": sm_plan, "clusters": {
+		"source": {"nodes": src_nodes, "unknown": []},
+		"destination": {"nodes": dst_nodes, "unknown": []},
+	}}
+}
+
+test_oss005_missing_plugin_names_nodes if {
+	fs := only(plugin_deny([node("es-1", "6.8.23"), bare("es-2"), bare("es-3")], [node("a-1", "6.8.23")]), "OSS-005")
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "2 node(s) of the source")
+	contains(f.msg, "es-2, es-3")
+}
+
+test_oss005_version_mismatch if {
+	fs := only(plugin_deny([node("es-1", "6.8.23")], [node("a-1", "6.7.0"), node("a-2", "6.7.0")]), "OSS-005")
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "6.7.0 on a-1, a-2")
+}
+
+test_oss005_quiet if {
+	count(only(plugin_deny([node("es-1", "6.8.23")], [node("a-1", "6.8.23")]), "OSS-005")) == 0
+	fs := oss.deny with input as {"plan": object.union(sm_plan, {"source": {"kind": "alibaba"}}), "clusters": {}}
+	count(only(fs, "OSS-005")) == 0
+}
+
+test_oss005_unknown_nodes if {
+	fs := oss.deny with input as {"plan": sm_plan, "clusters": {
+		"source": {"nodes": null, "unknown": [{"fact": "nodes", "endpoint": "GET /_nodes/plugins", "error": "HTTP 401"}]},
+		"destination": {"nodes": [node("a-1", "6.8.23")], "unknown": []},
+	}}
+	found := only(fs, "OSS-005")
+	count(found) == 1
+	some f in found
+	f.unverified
+	contains(f.msg, "HTTP 401")
+}
+
+tencent := {"kind": "third-party", "provider": "tencent", "region": "ap-guangzhou", "account": ""}
+
+test_oss006_cos_repository if {
+	fs := only(deny_of(splan(tencent, ali("ap-guangzhou", "1"), repo({"type": "cos"}))), "OSS-006")
+	count(fs) == 1
+	some f in fs
+	f.location == "snapshot.repository.type"
+}
+
+test_oss006_tencent_without_repository_type if {
+	p := splan(tencent, ali("ap-guangzhou", "1"), null)
+	fs := only(deny_of(p), "OSS-006")
+	some f in fs
+	f.location == "source.provider"
+}
+
+test_oss006_moved_to_oss if {
+	p := splan(tencent, ali("ap-guangzhou", "1"), object.union(repo({"type": "cos"}), {"moved_to_oss": true}))
+	count(only(deny_of(p), "OSS-006")) == 0
+}

@@ -1,0 +1,527 @@
+# METADATA
+# description: |
+#   Version compatibility: snapshot restore (cluster and per-index created
+#   version), the snapshot + reindex path through an intermediate cluster,
+#   third-party sources, OpenSearch, and Logstash.
+package espreflight.rules.ver
+
+import future.keywords.not
+
+import data.espreflight.lib
+
+# unknown_version(role) is the could-not-verify case for a cluster version.
+unknown_version(role, what) := {
+	"msg": sprintf("could not verify %s: the version of the %s is unknown (%s)", [what, role, lib.why_unknown(role, "version")]),
+	"cluster": role,
+	"location": role,
+	"unverified": true,
+	"evidence": [{"fact": sprintf("clusters.%s.version", [role]), "value": null}],
+}
+
+# cluster_created(role) describes a cluster's own version as a creator of
+# indices: {product, major, minor}.
+cluster_created(role) := {"product": lib.product(role), "major": v[0], "minor": v[1]} if {
+	v := lib.version(role)
+}
+
+cluster_created(role) := {"product": "elasticsearch", "major": v[0], "minor": v[1]} if {
+	v := lib.version(role)
+	not lib.product(role)
+}
+
+version_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), "value": lib.version_text(role)}
+
+# METADATA
+# title: Snapshot restored into an older version
+# description: |
+#   A snapshot can be restored only into a cluster of the same or a later
+#   version than the one that took it (major.minor.patch). This applies to a
+#   repository shared between clusters too.
+# related_resources:
+#   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
+# custom:
+#   id: VER-001
+#   severity: error
+#   remediation: |
+#     Upgrade the destination to the source's version or later, or use
+#     Logstash, which reads and writes documents and is not bound to the
+#     snapshot format.
+#   example: |
+#     method: snapshot
+#     source: {kind: alibaba, version: "7.10.0"}
+#     destination: {kind: alibaba, version: "6.8.0"}
+deny contains f if {
+	some v in older_destination
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+older_destination contains v if {
+	input.plan.method == "snapshot"
+	input.plan.source.kind != "third-party"
+	lib.same_product("source", "destination")
+	src := lib.version("source")
+	dst := lib.version("destination")
+	src > dst
+	v := {
+		"msg": sprintf("the destination runs %s, older than the source's %s: a snapshot cannot be restored into an earlier version", [lib.version_text("destination"), lib.version_text("source")]),
+		"cluster": "destination",
+		"location": "destination",
+		"evidence": [version_evidence("source"), version_evidence("destination")],
+	}
+}
+
+older_destination contains unknown_version(role, "that the destination can restore the source's snapshots") if {
+	input.plan.method == "snapshot"
+	input.plan.source.kind != "third-party"
+	some role in ["source", "destination"]
+	not lib.version(role)
+}
+
+# METADATA
+# title: Snapshot across more majors than the destination can read
+# description: |
+#   Elasticsearch restores snapshots of indices from its own major and the one
+#   before it. A snapshot from two majors back (for example 6.x into 8.x, or
+#   5.x into 7.x) cannot be restored; the guide's path is snapshot + reindex
+#   through an intermediate cluster of the major in between.
+# related_resources:
+#   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
+# custom:
+#   id: VER-002
+#   severity: error
+#   remediation: |
+#     Change the method to `snapshot-reindex`: restore the snapshot into an
+#     intermediate cluster of the major in between (e.g. 7.17 for 6.x → 8.x),
+#     reindex there, snapshot it and restore that snapshot into the
+#     destination. Describe the cluster under `intermediate:`.
+#   example: |
+#     method: snapshot
+#     source: {kind: self-managed, version: "6.8.23"}
+#     destination: {kind: alibaba, version: "8.15.1"}
+deny contains f if {
+	some v in major_gap
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+major_gap contains v if {
+	input.plan.method == "snapshot"
+	not lib.product("source") == "opensearch"
+	not lib.product("destination") == "opensearch"
+	src := lib.version("source")
+	dst := lib.version("destination")
+	dst[0] - src[0] >= 2
+	v := {
+		"msg": sprintf("a %d.x snapshot cannot be restored into %s (%d majors apart); migrate with snapshot-reindex through an intermediate %d.x cluster", [src[0], lib.version_text("destination"), dst[0] - src[0], src[0] + 1]),
+		"cluster": "destination",
+		"location": "method",
+		"evidence": [{"fact": "plan.method", "value": "snapshot"}, version_evidence("source"), version_evidence("destination")],
+	}
+}
+
+major_gap contains unknown_version(role, "that the destination can read the source's major version") if {
+	input.plan.method == "snapshot"
+	some role in ["source", "destination"]
+	not lib.version(role)
+}
+
+# restore_target is the cluster that restores the source's snapshot.
+restore_target := "destination" if input.plan.method == "snapshot"
+
+restore_target := "intermediate" if input.plan.method == "snapshot-reindex"
+
+# METADATA
+# title: Index created in a version the restoring cluster cannot read
+# description: |
+#   Whether an index can be restored depends on the version that CREATED it
+#   (index.version.created), not on the version of the cluster that took the
+#   snapshot: a 5.x index in a 6.x cluster cannot go to 7.x, a 6.8 index cannot
+#   go to 7.0 or 7.1, 5.x and 6.x indices reach 8.3+ only as read-only archive
+#   indices, and 6.x indices cannot go to 8.0-8.2. OpenSearch 1.x reads
+#   Elasticsearch 6.x and 7.x indices, 2.x needs Elasticsearch 7.x or
+#   OpenSearch 1.x, 3.x needs OpenSearch 2.x. Checked per selected source
+#   index against the destination (snapshot) or the intermediate cluster
+#   (snapshot-reindex).
+# related_resources:
+#   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#index-compatibility
+#   - ref: https://docs.opensearch.org/latest/upgrade-to/snapshot-migrate/
+# custom:
+#   id: VER-003
+#   severity: error
+#   remediation: |
+#     Reindex the reported indices on a cluster that can read them (in place
+#     on the source, or on an intermediate cluster of the next major) so they
+#     are created by a compatible version, then snapshot again; or migrate them
+#     with Logstash.
+#   example: |
+#     method: snapshot
+#     source: {kind: self-managed, endpoint: "https://es6:9200"}  # 6.8 cluster holding 5.6-created indices
+#     destination: {kind: alibaba, version: "7.10.0"}
+deny contains f if {
+	some v in unreadable_indices
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+unreadable_indices contains v if {
+	target := restore_target
+	t := cluster_created(target)
+	some g in input.selection.source.by_created
+	g.version != ""
+	c := {"product": group_product(g), "major": g.major, "minor": g.minor}
+	not opensearch_into_elasticsearch(c.product, t.product)
+	verdict := lib.restore_verdict(c, t)
+	verdict != "yes"
+	v := {
+		"msg": sprintf("%d index(es) created by %s %s %s: %s", [g.count, c.product, g.version, verdict_text[verdict], target_text(target)]),
+		"cluster": target,
+		"indices": g.indices,
+		"location": "indices",
+		"evidence": [
+			{"fact": "selection.source.by_created", "value": {"product": c.product, "version": g.version, "count": g.count}},
+			version_evidence(target),
+		],
+	}
+}
+
+unreadable_indices contains v if {
+	restore_target
+	some g in input.selection.source.by_created
+	g.version == ""
+	v := {
+		"msg": sprintf("could not verify that %d selected index(es) can be restored: the version that created them is unknown", [g.count]),
+		"cluster": "source",
+		"indices": g.indices,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "selection.source.by_created", "value": {"version": "", "count": g.count}}],
+	}
+}
+
+unreadable_indices contains v if {
+	restore_target
+	not input.selection.source.known
+	v := {
+		"msg": sprintf("could not verify the version that created each selected index: the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.indices", "value": null}],
+	}
+}
+
+unreadable_indices contains unknown_version(restore_target, "that each selected index can be restored") if {
+	input.selection.source.known
+	not lib.version(restore_target)
+}
+
+group_product(g) := g.product if g.product != ""
+
+group_product(g) := "elasticsearch" if g.product == ""
+
+# Left to VER-006.
+opensearch_into_elasticsearch("opensearch", "elasticsearch")
+
+verdict_text := {
+	"no": "cannot be restored",
+	"archive": "can only be restored as read-only archive indices (search only, no writes)",
+}
+
+target_text(role) := sprintf("the %s runs %s %s", [role, object.get(input.clusters[role], "product", ""), lib.version_text(role)])
+
+# METADATA
+# title: Intermediate cluster cannot bridge the versions
+# description: |
+#   Snapshot + reindex restores the source's snapshot into an intermediate
+#   cluster, reindexes there, and restores the intermediate's snapshot into
+#   the destination. The intermediate must be able to restore the source's
+#   snapshot (same or next major, not older), and the destination must be able
+#   to restore indices created by the intermediate.
+# related_resources:
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+#   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
+# custom:
+#   id: VER-004
+#   severity: error
+#   remediation: |
+#     Choose an intermediate version that restores the source's snapshots and
+#     whose indices the destination restores: for 6.x → 8.x use 7.17 (6.x
+#     indices restore into 7.17, 7.17 indices into any 8.x).
+#   example: |
+#     method: snapshot-reindex
+#     source: {kind: self-managed, version: "6.8.23"}
+#     intermediate: {kind: self-managed, version: "8.15.0"}
+#     destination: {kind: alibaba, version: "8.15.1"}
+deny contains f if {
+	some v in bad_bridge
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+bad_bridge contains v if {
+	input.plan.method == "snapshot-reindex"
+	some step in lib.snapshot_steps
+	[from, to] := step
+	downgrade(from, to)
+	v := step_finding(from, to, "an earlier version cannot restore a later version's snapshot")
+}
+
+bad_bridge contains v if {
+	input.plan.method == "snapshot-reindex"
+	some step in lib.snapshot_steps
+	[from, to] := step
+	not downgrade(from, to)
+	c := cluster_created(from)
+	t := cluster_created(to)
+	verdict := lib.restore_verdict(c, t)
+	verdict != "yes"
+	v := step_finding(from, to, sprintf("indices created by %s %s %s", [c.product, lib.version_text(from), verdict_text[verdict]]))
+}
+
+bad_bridge contains unknown_version(role, "the snapshot + reindex path") if {
+	input.plan.method == "snapshot-reindex"
+	some role in ["source", "intermediate", "destination"]
+	not lib.version(role)
+}
+
+downgrade(from, to) if {
+	lib.same_product(from, to)
+	lib.version(from) > lib.version(to)
+}
+
+step_finding(from, to, why) := {
+	"msg": sprintf("the %s (%s) cannot restore the %s's snapshot (%s): %s", [to, lib.version_text(to), from, lib.version_text(from), why]),
+	"cluster": to,
+	"location": to,
+	"evidence": [version_evidence(from), version_evidence(to)],
+}
+
+# METADATA
+# title: Third-party source newer than the destination
+# description: |
+#   For a source hosted by a third party (Amazon OpenSearch Service, Tencent
+#   Cloud, others) the guide requires a destination of the same or a later
+#   version than the source. Compared when both clusters run the same product.
+# related_resources:
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+# custom:
+#   id: VER-005
+#   severity: error
+#   remediation: |
+#     Create the destination at the source's version or later.
+#   example: |
+#     method: snapshot
+#     source: {kind: third-party, provider: aws-opensearch, version: "7.10.2"}
+#     destination: {kind: alibaba, version: "7.7.1"}
+deny contains f if {
+	some v in third_party_older
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+third_party_older contains v if {
+	input.plan.source.kind == "third-party"
+	lib.same_product("source", "destination")
+	lib.version("source") > lib.version("destination")
+	v := {
+		"msg": sprintf("the destination runs %s, older than the third-party source's %s; the destination must run the same or a later version", [lib.version_text("destination"), lib.version_text("source")]),
+		"cluster": "destination",
+		"location": "destination",
+		"evidence": [
+			{"fact": "plan.source.kind", "value": "third-party"},
+			version_evidence("source"),
+			version_evidence("destination"),
+		],
+	}
+}
+
+third_party_older contains unknown_version(role, "that the destination is not older than the third-party source") if {
+	input.plan.source.kind == "third-party"
+	some role in ["source", "destination"]
+	not lib.version(role)
+}
+
+# METADATA
+# title: OpenSearch snapshot restored into Elasticsearch
+# description: |
+#   Elasticsearch cannot restore snapshots taken by OpenSearch, nor indices
+#   created by OpenSearch (index.version.created carries OpenSearch's marker
+#   bit). OpenSearch is recognised by the product the probe detects (or the
+#   plan declares) and by the created product of each index, never by the
+#   version number: OpenSearch can report itself as 7.10.2.
+# related_resources:
+#   - ref: https://github.com/opensearch-project/OpenSearch/blob/main/libs/core/src/main/java/org/opensearch/Version.java
+# custom:
+#   id: VER-006
+#   severity: error
+#   remediation: |
+#     Move the data with a tool that reads and writes documents: Logstash
+#     (with the OpenSearch input plugin) or elasticsearch-dump.
+#   example: |
+#     method: snapshot
+#     source: {kind: third-party, provider: aws-opensearch, product: opensearch, version: "2.11.0"}
+#     destination: {kind: alibaba, version: "8.15.1"}
+deny contains f if {
+	some v in opensearch_to_es
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+opensearch_to_es contains v if {
+	some [from, to] in lib.snapshot_steps
+	lib.product(from) == "opensearch"
+	lib.product(to) == "elasticsearch"
+	v := {
+		"msg": sprintf("the %s runs OpenSearch and the %s Elasticsearch, which cannot restore OpenSearch snapshots", [from, to]),
+		"cluster": to,
+		"location": "method",
+		"evidence": [
+			{"fact": sprintf("clusters.%s.product", [from]), "value": "opensearch"},
+			{"fact": sprintf("clusters.%s.product", [to]), "value": "elasticsearch"},
+		],
+	}
+}
+
+# Indices created by OpenSearch on a source whose product is not known.
+opensearch_to_es contains v if {
+	some [from, to] in lib.snapshot_steps
+	from == "source"
+	not lib.product("source")
+	lib.product(to) == "elasticsearch"
+	some g in input.selection.source.by_created
+	g.product == "opensearch"
+	v := {
+		"msg": sprintf("%d index(es) were created by OpenSearch %s; the %s runs Elasticsearch, which cannot restore them", [g.count, g.version, to]),
+		"cluster": to,
+		"indices": g.indices,
+		"location": "indices",
+		"evidence": [{"fact": "selection.source.by_created", "value": {"product": "opensearch", "version": g.version, "count": g.count}}],
+	}
+}
+
+# Products unknown: cannot tell.
+opensearch_to_es contains v if {
+	some [from, to] in lib.snapshot_steps
+	some role in [from, to]
+	not lib.product(role)
+	not product_settled_by_indices(from, to, role)
+	v := {
+		"msg": sprintf("could not verify that the %s does not run OpenSearch while the %s runs Elasticsearch: the product of the %s is unknown (%s)", [from, to, role, lib.why_unknown(role, "version")]),
+		"cluster": role,
+		"location": role,
+		"unverified": true,
+		"evidence": [{"fact": sprintf("clusters.%s.product", [role]), "value": null}],
+	}
+}
+
+# An unknown source product does not matter when the target is known not to
+# be Elasticsearch, or when every selected index is known to be created by
+# Elasticsearch.
+product_settled_by_indices(from, to, role) if {
+	role == from
+	lib.product(to) == "opensearch"
+}
+
+product_settled_by_indices(from, to, role) if {
+	role == "source"
+	input.selection.source.known
+	every g in input.selection.source.by_created {
+		g.product == "elasticsearch"
+	}
+}
+
+product_settled_by_indices(_, _, "source") if {
+	some g in input.selection.source.by_created
+	g.product == "opensearch"
+}
+
+# An unknown target product does not matter when the source is Elasticsearch.
+product_settled_by_indices(from, to, role) if {
+	role == to
+	lib.product(from) == "elasticsearch"
+}
+
+# METADATA
+# title: Logstash version incompatible with a cluster
+# description: |
+#   Logstash must be compatible with both clusters. Per Elastic's product
+#   compatibility matrix, Logstash works with Elasticsearch of its own major;
+#   the last minor of a major also works with the next major (5.6 with 6.x,
+#   6.8 with 7.x, 7.17 with 8.x, 8.19 with 9.x), and the last minor of an
+#   Elasticsearch major accepts the next Logstash major (6.8 with Logstash 7,
+#   7.17 with Logstash 8). For reading, the elasticsearch input also reads a
+#   source one major older than Logstash (the guide's 5.x → 6.x/7.x path).
+#   OpenSearch is judged as the Elasticsearch 7.10 it was forked from.
+# related_resources:
+#   - ref: https://www.elastic.co/support/matrix#matrix_compatibility
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+# custom:
+#   id: VER-007
+#   severity: error
+#   remediation: |
+#     Pick a Logstash version compatible with both clusters, for example 6.8
+#     for 5.x/6.x → 7.x, 7.17 for 7.x → 8.x. Set it as `logstash.version`.
+#   example: |
+#     method: logstash
+#     logstash: {version: "6.8.23"}
+#     source: {kind: self-managed, version: "7.10.2"}
+#     destination: {kind: alibaba, version: "8.15.1"}
+deny contains f if {
+	some v in logstash_mismatch
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+logstash_mismatch contains v if {
+	input.plan.method == "logstash"
+	ls := lib.parse_version(input.plan.logstash.version)
+	some role in ["source", "destination"]
+	es := es_equivalent(role)
+	not logstash_ok(ls, es, role)
+	v := {
+		"msg": sprintf("Logstash %s is not compatible with the %s (%s %s)", [input.plan.logstash.version, role, object.get(input.clusters[role], "product", ""), lib.version_text(role)]),
+		"cluster": role,
+		"location": "logstash.version",
+		"evidence": [{"fact": "plan.logstash.version", "value": input.plan.logstash.version}, version_evidence(role)],
+	}
+}
+
+logstash_mismatch contains v if {
+	input.plan.method == "logstash"
+	lib.plan_get(["logstash", "version"], "") == ""
+	v := {
+		"msg": "could not verify that Logstash is compatible with both clusters: the plan gives no logstash.version",
+		"location": "logstash",
+		"unverified": true,
+		"evidence": [{"fact": "plan.logstash.version", "value": ""}],
+	}
+}
+
+logstash_mismatch contains unknown_version(role, "that Logstash is compatible with this cluster") if {
+	input.plan.method == "logstash"
+	some role in ["source", "destination"]
+	not lib.version(role)
+}
+
+# es_equivalent(role) is [major, minor] of the Elasticsearch release a
+# cluster is judged as for Logstash.
+es_equivalent(role) := [7, 10] if {
+	lib.product(role) == "opensearch"
+	lib.version(role)
+} else := [v[0], v[1]] if {
+	v := lib.version(role)
+}
+
+# Last minor of each major.
+last_minor := {5: 6, 6: 8, 7: 17, 8: 19}
+
+logstash_ok(ls, es, _) if ls[0] == es[0]
+
+# The last minor of a Logstash major works with the next Elasticsearch major.
+logstash_ok(ls, es, _) if {
+	es[0] == ls[0] + 1
+	ls[1] >= last_minor[ls[0]]
+}
+
+# The last minor of an Elasticsearch major accepts the next Logstash major.
+logstash_ok(ls, es, _) if {
+	es[0] == ls[0] - 1
+	es[1] >= last_minor[es[0]]
+}
+
+# The elasticsearch input reads a source one major older.
+logstash_ok(ls, es, "source") if es[0] == ls[0] - 1

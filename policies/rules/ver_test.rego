@@ -1,0 +1,312 @@
+package espreflight.rules.ver_test
+
+import future.keywords.not
+
+import data.espreflight.lib
+import data.espreflight.rules.ver
+
+cl(product, number) := {"product": product, "version": {"number": number, "major": v[0], "minor": v[1], "patch": v[2]}, "unknown": []} if {
+	v := lib.parse_version(number)
+}
+
+es(number) := cl("elasticsearch", number)
+
+os(number) := cl("opensearch", number)
+
+unknown_cl := {"product": "", "version": null, "unknown": [{"fact": "version", "endpoint": "GET /", "error": "connection refused"}]}
+
+plan(method, kind) := {"method": method, "mode": "full", "source": {"kind": kind}, "destination": {"kind": "alibaba"}, "logstash": {"version": ""}}
+
+inp(method, src, dst) := {"plan": plan(method, "self-managed"), "clusters": {"source": src, "destination": dst}, "selection": {"source": {"known": true, "by_created": []}}}
+
+ids(fs) := {f.rule | some f in fs}
+
+only(fs, id) := {f | some f in fs; f.rule == id}
+
+# --- VER-001
+
+test_ver001_fires_on_older_destination if {
+	fs := only(ver.deny, "VER-001") with input as inp("snapshot", es("7.10.2"), es("7.10.0"))
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "7.10.0")
+	not f.unverified
+}
+
+test_ver001_quiet_on_same_or_newer if {
+	count(only(ver.deny, "VER-001")) == 0 with input as inp("snapshot", es("7.10.0"), es("7.10.0"))
+	count(only(ver.deny, "VER-001")) == 0 with input as inp("snapshot", es("7.9.3"), es("7.10.0"))
+}
+
+test_ver001_skips_other_products_and_third_party if {
+	count(only(ver.deny, "VER-001")) == 0 with input as inp("snapshot", os("2.11.0"), es("7.10.0"))
+	i := object.union(inp("snapshot", es("7.10.2"), es("7.10.0")), {"plan": plan("snapshot", "third-party")})
+	count(only(ver.deny, "VER-001")) == 0 with input as i
+}
+
+test_ver001_unknown_version_unverified if {
+	fs := only(ver.deny, "VER-001") with input as inp("snapshot", es("7.10.2"), unknown_cl)
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	f.cluster == "destination"
+	contains(f.msg, "connection refused")
+}
+
+# --- VER-002
+
+test_ver002_fires_two_majors_apart if {
+	fs := only(ver.deny, "VER-002") with input as inp("snapshot", es("6.8.23"), es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "intermediate 7.x")
+}
+
+test_ver002_quiet_one_major_apart if {
+	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", es("6.8.23"), es("7.10.0"))
+	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", os("1.3.0"), os("3.0.0"))
+	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot-reindex", es("6.8.23"), es("8.15.1"))
+}
+
+test_ver002_unknown_version_unverified if {
+	fs := only(ver.deny, "VER-002") with input as inp("snapshot", unknown_cl, es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+}
+
+# --- VER-003
+
+group(product, version, major, minor, names) := {"product": product, "version": version, "major": major, "minor": minor, "count": count(names), "indices": names}
+
+with_groups(i, groups) := object.union(i, {"selection": {"source": {"known": true, "by_created": groups}}})
+
+test_ver003_five_x_index_in_six_x_cluster if {
+	i := with_groups(inp("snapshot", es("6.8.23"), es("7.10.0")), [
+		group("elasticsearch", "5.6.16", 5, 6, ["old-1", "old-2"]),
+		group("elasticsearch", "6.8.23", 6, 8, ["new-1"]),
+	])
+	fs := only(ver.deny, "VER-003") with input as i
+	count(fs) == 1
+	some f in fs
+	f.indices == ["old-1", "old-2"]
+	f.cluster == "destination"
+	contains(f.msg, "5.6.16")
+}
+
+test_ver003_six_eight_into_seven_one if {
+	i := with_groups(inp("snapshot", es("6.8.23"), es("7.1.1")), [group("elasticsearch", "6.8.23", 6, 8, ["a"])])
+	count(only(ver.deny, "VER-003")) == 1 with input as i
+	i2 := with_groups(inp("snapshot", es("6.8.23"), es("7.2.0")), [group("elasticsearch", "6.8.23", 6, 8, ["a"])])
+	count(only(ver.deny, "VER-003")) == 0 with input as i2
+}
+
+test_ver003_archive_only if {
+	i := with_groups(inp("snapshot", es("7.17.0"), es("8.15.1")), [group("", "6.5.0", 6, 5, ["a"])])
+	fs := only(ver.deny, "VER-003") with input as i
+	some f in fs
+	contains(f.msg, "archive")
+}
+
+test_ver003_opensearch_destinations if {
+	i := with_groups(inp("snapshot", es("7.10.2"), os("2.11.0")), [group("elasticsearch", "6.8.0", 6, 8, ["six"]), group("elasticsearch", "7.10.2", 7, 10, ["seven"])])
+	fs := only(ver.deny, "VER-003") with input as i
+	count(fs) == 1
+	some f in fs
+	f.indices == ["six"]
+	i3 := with_groups(inp("snapshot", os("2.19.0"), os("3.0.0")), [group("opensearch", "1.3.0", 1, 3, ["one"]), group("opensearch", "2.19.0", 2, 19, ["two"])])
+	fs3 := only(ver.deny, "VER-003") with input as i3
+	some f3 in fs3
+	f3.indices == ["one"]
+}
+
+test_ver003_opensearch_index_into_es_left_to_ver006 if {
+	i := with_groups(inp("snapshot", os("2.11.0"), es("8.15.1")), [group("opensearch", "2.11.0", 2, 11, ["a"])])
+	count(only(ver.deny, "VER-003")) == 0 with input as i
+}
+
+test_ver003_snapshot_reindex_checks_intermediate if {
+	i := object.union(with_groups(inp("snapshot-reindex", es("6.8.23"), es("8.15.1")), [group("elasticsearch", "5.6.0", 5, 6, ["a"])]), {"clusters": {"intermediate": es("7.17.0")}})
+	fs := only(ver.deny, "VER-003") with input as i
+	some f in fs
+	f.cluster == "intermediate"
+}
+
+test_ver003_unknown_created_version if {
+	i := with_groups(inp("snapshot", es("7.10.0"), es("7.10.0")), [group("", "", -1, -1, ["x"])])
+	fs := only(ver.deny, "VER-003") with input as i
+	some f in fs
+	f.unverified
+	f.indices == ["x"]
+}
+
+test_ver003_unknown_indices_and_target if {
+	i := object.union(inp("snapshot", es("7.10.0"), es("7.10.0")), {"selection": {"source": {"known": false}}})
+	fs := only(ver.deny, "VER-003") with input as i
+	some f in fs
+	f.unverified
+	f.cluster == "source"
+	i2 := inp("snapshot", es("7.10.0"), unknown_cl)
+	fs2 := only(ver.deny, "VER-003") with input as i2
+	some f2 in fs2
+	f2.unverified
+	f2.cluster == "destination"
+}
+
+test_ver003_not_for_logstash if {
+	i := with_groups(inp("logstash", es("5.6.0"), es("7.10.0")), [group("elasticsearch", "5.6.0", 5, 6, ["a"])])
+	count(only(ver.deny, "VER-003")) == 0 with input as i
+}
+
+# --- VER-004
+
+bridge(src, mid, dst) := object.union(inp("snapshot-reindex", src, dst), {"clusters": {"intermediate": mid}})
+
+test_ver004_good_bridge if {
+	count(only(ver.deny, "VER-004")) == 0 with input as bridge(es("6.8.23"), es("7.17.0"), es("8.15.1"))
+}
+
+test_ver004_intermediate_too_new if {
+	fs := only(ver.deny, "VER-004") with input as bridge(es("6.8.23"), es("8.15.0"), es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	f.cluster == "intermediate"
+}
+
+test_ver004_intermediate_older_than_source if {
+	fs := only(ver.deny, "VER-004") with input as bridge(es("7.10.2"), es("7.10.0"), es("8.15.1"))
+	some f in fs
+	contains(f.msg, "earlier version")
+}
+
+test_ver004_destination_cannot_read_intermediate if {
+	fs := only(ver.deny, "VER-004") with input as bridge(es("6.8.23"), es("7.17.0"), es("9.1.0"))
+	some f in fs
+	f.cluster == "destination"
+}
+
+test_ver004_product_unknown_taken_as_elasticsearch if {
+	fs := only(ver.deny, "VER-004") with input as bridge(cl("", "6.8.23"), cl("", "8.15.0"), es("8.15.1"))
+	count(fs) == 1
+}
+
+test_ver004_unknown_intermediate if {
+	fs := only(ver.deny, "VER-004") with input as bridge(es("6.8.23"), unknown_cl, es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+}
+
+# --- VER-005
+
+tp(src, dst) := object.union(inp("elasticsearch-dump", src, dst), {"plan": plan("elasticsearch-dump", "third-party")})
+
+test_ver005_fires_on_older_destination if {
+	fs := only(ver.deny, "VER-005") with input as tp(es("7.10.2"), es("7.7.1"))
+	count(fs) == 1
+}
+
+test_ver005_quiet if {
+	count(only(ver.deny, "VER-005")) == 0 with input as tp(es("7.7.1"), es("7.10.2"))
+	count(only(ver.deny, "VER-005")) == 0 with input as tp(os("2.11.0"), es("7.10.2"))
+	count(only(ver.deny, "VER-005")) == 0 with input as inp("elasticsearch-dump", es("7.10.2"), es("7.7.1"))
+}
+
+test_ver005_unknown_unverified if {
+	fs := only(ver.deny, "VER-005") with input as tp(unknown_cl, es("7.10.2"))
+	some f in fs
+	f.unverified
+}
+
+# --- VER-006
+
+test_ver006_opensearch_source if {
+	fs := only(ver.deny, "VER-006") with input as inp("snapshot", os("2.11.0"), es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+}
+
+test_ver006_opensearch_reporting_7_10_2 if {
+	# OpenSearch with the compatibility override reports 7.10.2: still OpenSearch.
+	fs := only(ver.deny, "VER-006") with input as inp("snapshot", os("7.10.2"), es("7.10.2"))
+	count(fs) == 1
+}
+
+test_ver006_opensearch_created_indices if {
+	i := with_groups(inp("snapshot", unknown_cl, es("8.15.1")), [group("opensearch", "1.3.0", 1, 3, ["os-made"])])
+	fs := only(ver.deny, "VER-006") with input as i
+	count(fs) == 1
+	some f in fs
+	f.indices == ["os-made"]
+}
+
+test_ver006_elasticsearch_indices_settle_unknown_source if {
+	i := with_groups(inp("snapshot", unknown_cl, es("8.15.1")), [group("elasticsearch", "7.10.0", 7, 10, ["a"])])
+	count(only(ver.deny, "VER-006")) == 0 with input as i
+}
+
+test_ver006_quiet if {
+	count(only(ver.deny, "VER-006")) == 0 with input as inp("snapshot", es("7.10.2"), es("8.15.1"))
+	count(only(ver.deny, "VER-006")) == 0 with input as inp("snapshot", os("1.3.0"), os("2.11.0"))
+	count(only(ver.deny, "VER-006")) == 0 with input as inp("logstash", os("1.3.0"), es("8.15.1"))
+	count(only(ver.deny, "VER-006")) == 0 with input as inp("snapshot", unknown_cl, os("2.11.0"))
+	count(only(ver.deny, "VER-006")) == 0 with input as inp("snapshot", es("7.10.2"), unknown_cl)
+}
+
+test_ver006_unknown_unverified if {
+	i := object.union(inp("snapshot", unknown_cl, es("8.15.1")), {"selection": {"source": {"known": false}}})
+	fs := only(ver.deny, "VER-006") with input as i
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	f.cluster == "source"
+	fs2 := only(ver.deny, "VER-006") with input as inp("snapshot", os("2.11.0"), unknown_cl)
+	some f2 in fs2
+	f2.unverified
+	f2.cluster == "destination"
+}
+
+# --- VER-007
+
+ls(version, src, dst) := object.union(inp("logstash", src, dst), {"plan": {"logstash": {"version": version}}})
+
+test_ver007_compatible_pairs if {
+	every c in [
+		["6.8.23", "5.6.16", "7.10.0"],
+		["7.10.0", "7.4.0", "7.10.0"],
+		["7.17.0", "7.10.0", "8.15.1"],
+		["8.5.1", "7.17.0", "8.15.1"],
+		["7.10.0", "6.8.0", "6.8.23"],
+		["7.10.0", "6.3.0", "7.10.0"],
+	] {
+		count(only(ver.deny, "VER-007")) == 0 with input as ls(c[0], es(c[1]), es(c[2]))
+	}
+}
+
+test_ver007_incompatible if {
+	fs := only(ver.deny, "VER-007") with input as ls("6.8.23", es("7.10.2"), es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	f.cluster == "destination"
+	fs2 := only(ver.deny, "VER-007") with input as ls("6.7.0", es("6.7.0"), es("7.10.0"))
+	count(fs2) == 1
+	fs3 := only(ver.deny, "VER-007") with input as ls("8.5.1", es("7.10.0"), es("6.8.23"))
+	count(fs3) == 1
+}
+
+test_ver007_opensearch_as_7_10 if {
+	count(only(ver.deny, "VER-007")) == 0 with input as ls("7.10.0", os("2.11.0"), es("7.10.0"))
+	count(only(ver.deny, "VER-007")) == 1 with input as ls("8.5.0", es("8.5.0"), os("2.11.0"))
+}
+
+test_ver007_unknowns if {
+	fs := only(ver.deny, "VER-007") with input as ls("", es("7.10.0"), es("7.10.0"))
+	some f in fs
+	f.unverified
+	f.location == "logstash"
+	fs2 := only(ver.deny, "VER-007") with input as ls("7.10.0", unknown_cl, es("7.10.0"))
+	some f2 in fs2
+	f2.unverified
+	f2.cluster == "source"
+}

@@ -1,0 +1,67 @@
+package probe
+
+import (
+	"strings"
+	"testing"
+)
+
+const planHead = `version: 1
+method: %s
+indices: ["orders-*"]
+source: {kind: self-managed, version: "6.8.23"}
+destination: {kind: alibaba, version: "7.10.0"}
+`
+
+func planWith(method, extra string) []byte {
+	return []byte(strings.Replace(planHead, "%s", method, 1) + extra)
+}
+
+func TestMethodSectionChecks(t *testing.T) {
+	cases := []struct {
+		name, method, extra, want string
+		line                      int
+	}{
+		{"section of another method", "reindex", "logstash: {version: \"7.10.0\"}\n", "section logstash applies to method logstash only", 6},
+		{"snapshot section with logstash", "logstash", "snapshot: {moved_to_oss: true}\n", "section snapshot applies to method snapshot or snapshot-reindex only", 6},
+		{"bad logstash version", "logstash", "logstash:\n  version: latest\n", `"latest" is not a version`, 7},
+		{"remote host without port", "reindex", "reindex:\n  remote_host: https://10.0.0.5\n", "has no port", 7},
+		{"remote host without scheme", "reindex", "reindex:\n  remote_host: 10.0.0.5:9200\n", "not a URL with a scheme", 7},
+		{"remote host with credentials", "reindex", "reindex:\n  remote_host: https://u:p@10.0.0.5:9200\n", "credentials in the URL", 7},
+		{"bad rename pattern", "snapshot", "snapshot:\n  rename_pattern: \"(.+\"\n", "not a valid regular expression", 7},
+		{"replacement without pattern", "snapshot", "snapshot:\n  rename_replacement: restored_$1\n", "needs snapshot.rename_pattern", 7},
+		{"intermediate access key without intermediate", "snapshot", "snapshot:\n  repository:\n    access_key_account: {intermediate: \"1\"}\n", "the plan has no intermediate cluster", 8},
+		{"unknown key in access_key_account", "snapshot", "snapshot:\n  repository:\n    access_key_account: {destinaton: \"1\"}\n", `did you mean "destination"`, 8},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParsePlan("plan.yaml", planWith(c.method, c.extra))
+			if err == nil {
+				t.Fatalf("no error, want %q", c.want)
+			}
+			es, ok := err.(PlanErrors)
+			if !ok || len(es) != 1 {
+				t.Fatalf("want one plan error, got %v", err)
+			}
+			if !strings.Contains(es[0].Msg, c.want) {
+				t.Errorf("error %q does not contain %q", es[0].Error(), c.want)
+			}
+			if es[0].Line != c.line {
+				t.Errorf("error at line %d, want %d (%s)", es[0].Line, c.line, es[0].Error())
+			}
+		})
+	}
+}
+
+func TestMethodSectionsAccepted(t *testing.T) {
+	ok := []struct{ method, extra string }{
+		{"snapshot", "snapshot:\n  rename_pattern: \"(.+)\"\n  rename_replacement: restored_$1\n  repository: {type: oss, access_key_account: {source: \"1\", destination: \"1\"}}\n"},
+		{"logstash", "logstash: {version: \"7.10\", vpc: vpc-a, nat_gateway: false, document_id: \"%{[@metadata][_id]}\", docinfo: true, schedule: \"* * * * *\"}\n"},
+		{"reindex", "reindex: {remote_host: \"https://10.0.0.5:9200\"}\nnetwork: {privatelink: true}\n"},
+		{"elasticsearch-dump", "dump: {runner: ecs-1}\nlimits: {dump_max_indices: 5, dump_max_volume: 2gb}\n"},
+	}
+	for _, c := range ok {
+		if _, err := ParsePlan("plan.yaml", planWith(c.method, c.extra)); err != nil {
+			t.Errorf("%s: %v", c.method, err)
+		}
+	}
+}
