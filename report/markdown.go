@@ -187,7 +187,7 @@ func clusterLine(c *probe.ClusterFacts, spec *probe.ClusterSpec) string {
 			k = append(k, spec.Region)
 		}
 		if len(k) > 0 {
-			parts = append(parts, "("+strings.Join(k, ", ")+")")
+			return strings.TrimSpace(strings.Join(parts, ", ") + " (" + strings.Join(k, ", ") + ")")
 		}
 	}
 	return strings.Join(parts, ", ")

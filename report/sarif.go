@@ -48,7 +48,8 @@ func renderSARIF(w io.Writer, res *policies.Result, opts Options) error {
 	}
 	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(res)))
 
-	for _, it := range capItems(statuses, opts.perRuleCap(), MaxSARIFRunResults) {
+	items := capItems(statuses, opts.perRuleCap(), MaxSARIFRunResults)
+	for _, it := range items {
 		addSARIFResult(run, it, res, opts)
 	}
 
@@ -62,8 +63,12 @@ func renderSARIF(w io.Writer, res *policies.Result, opts Options) error {
 	run.AddInvocation(inv)
 	run.WithProperties(runProperties(res, opts))
 	rep.AddRun(run)
-	return writeCleanSARIF(w, rep)
+	return writeCleanSARIF(w, rep, len(items) <= sarifIndentMax)
 }
+
+// sarifIndentMax: logs with more results are written without indentation,
+// to stay well under the 10 MB the Multitool reads (and GitHub's limits).
+const sarifIndentMax = 1000
 
 // sentinelKeys are properties go-sarif writes as -1 when unset; SARIF §3.4
 // says -1 means "unset", and the Multitool flags them (SARIF2004).
@@ -74,8 +79,9 @@ var keptEmpty = map[string]bool{"runs": true, "results": true, "rules": true}
 
 // writeCleanSARIF writes the log indented, without go-sarif's -1 sentinels
 // and empty arrays (pitfall 3 of shared/research/sarif.md): smaller files,
-// no validator warnings, the same meaning. Keys come out sorted.
-func writeCleanSARIF(w io.Writer, rep *sarif.Report) error {
+// no validator warnings, the same meaning. Keys come out sorted; large logs
+// are not indented.
+func writeCleanSARIF(w io.Writer, rep *sarif.Report, indent bool) error {
 	raw, err := json.Marshal(rep)
 	if err != nil {
 		return err
@@ -88,7 +94,9 @@ func writeCleanSARIF(w io.Writer, rep *sarif.Report) error {
 	}
 	clean(doc)
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	if indent {
+		enc.SetIndent("", "  ")
+	}
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
 }
@@ -315,13 +323,6 @@ func addSARIFResult(run *sarif.Run, it item, res *policies.Result, opts Options)
 		if len(idx) > 0 {
 			props.Add("indices", idx[:min(len(idx), aggNamesMax)])
 		}
-	}
-	if len(f.Evidence) > 0 {
-		ev := make([]map[string]any, 0, len(f.Evidence))
-		for _, e := range f.Evidence {
-			ev = append(ev, map[string]any{"fact": e.Fact, "value": formatValue(e.Value, 1000), "source": e.Source})
-		}
-		props.Add("evidence", ev)
 	}
 	r.WithProperties(props)
 

@@ -70,11 +70,12 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 			continue
 		}
 		sec := textSections[c]
-		n := 0
+		n, rules := 0, map[string]bool{}
 		for _, g := range list {
 			n += g.Count
+			rules[g.First.Rule] = true
 		}
-		t.printf("\n%s\n", t.style(ansiBold+sec.color, fmt.Sprintf("%s (%s)", sec.title, plural(n, "finding", "findings"))))
+		t.printf("\n%s\n", t.style(ansiBold+sec.color, fmt.Sprintf("%s (%s, %s)", sec.title, plural(len(rules), "rule", "rules"), plural(n, "finding", "findings"))))
 		for _, g := range list {
 			writeTextGroup(t, g, sec.mark, sec.color, opts)
 		}

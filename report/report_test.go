@@ -1,0 +1,604 @@
+package report
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/espreflight/espreflight/policies"
+)
+
+func TestFormats(t *testing.T) {
+	want := []string{"text", "json", "sarif", "markdown", "junit"}
+	if got := Formats(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("Formats() = %v, want %v", got, want)
+	}
+	var buf bytes.Buffer
+	err := Render(&buf, "yaml", fixtureResult(), Options{})
+	if err == nil || !strings.Contains(err.Error(), `unknown format "yaml"`) || !strings.Contains(err.Error(), "sarif") {
+		t.Fatalf("unknown format: got %v", err)
+	}
+	if err := Render(&buf, "text", nil, Options{}); err == nil {
+		t.Fatal("nil result: want an error")
+	}
+	for _, f := range Formats() {
+		if err := Render(&buf, f, &policies.Result{}, Options{}); err != nil {
+			t.Errorf("%s on an empty result: %v", f, err)
+		}
+	}
+}
+
+func TestTextSummaryAndColor(t *testing.T) {
+	res := fixtureResult()
+	out := string(render(t, FormatText, res, Options{}))
+	if strings.Contains(out, "\x1b[") {
+		t.Error("text without Color contains ANSI escapes")
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if last != "6 rules, 1 passed, 3 failed, 1 warnings, 1 waived" {
+		t.Errorf("last line = %q", last)
+	}
+	n := 0
+	for _, l := range lines {
+		if strings.HasSuffix(l, " waived") && strings.Contains(l, " rules, ") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d summary lines, want exactly 1", n)
+	}
+	for _, want := range []string{"COULD NOT VERIFY", "WAIVED", "CHG-1234", "jane.doe", "deploy/migration.yaml:40", "NOTICES", "5 indices: logs-2017.01"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	col := string(render(t, FormatText, res, Options{Color: true}))
+	if !strings.Contains(col, ansiRed) {
+		t.Error("text with Color has no ANSI colour")
+	}
+}
+
+func TestTextLarge(t *testing.T) {
+	res := largeResult(80000)
+	out := string(render(t, FormatText, res, Options{}))
+	if n := strings.Count(out, "\n"); n > 40 {
+		t.Errorf("80 000 findings gave %d lines of text, want a grouped report", n)
+	}
+	if !strings.Contains(out, "… and 79990 more") {
+		t.Error("text does not count the names it leaves out")
+	}
+	all := string(render(t, FormatText, largeResult(30), Options{MaxNames: -1}))
+	if !strings.Contains(all, "logs-000029") || strings.Contains(all, "more") {
+		t.Error("MaxNames -1 must list every index")
+	}
+}
+
+func TestJSONContract(t *testing.T) {
+	res := fixtureResult()
+	data := render(t, FormatJSON, res, Options{})
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for k := range doc {
+		if k != "findings" && k != "summary" && k != "notices" {
+			t.Errorf("unexpected top-level key %q", k)
+		}
+	}
+	var fs []map[string]any
+	if err := json.Unmarshal(doc["findings"], &fs); err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != len(res.Findings) {
+		t.Fatalf("%d findings, want %d", len(fs), len(res.Findings))
+	}
+	for i, f := range fs {
+		for _, k := range []string{"rule", "severity", "title", "message", "cluster", "index", "evidence", "remediation", "help_uri", "location", "waived"} {
+			if _, ok := f[k]; !ok {
+				t.Errorf("finding %d lacks %q", i, k)
+			}
+		}
+	}
+	var sum policies.Summary
+	if err := json.Unmarshal(doc["summary"], &sum); err != nil || sum != res.Summary {
+		t.Errorf("summary = %+v (%v), want %+v", sum, err, res.Summary)
+	}
+	// Stable order whatever the input order.
+	rev := fixtureResult()
+	for i, j := 0, len(rev.Findings)-1; i < j; i, j = i+1, j-1 {
+		rev.Findings[i], rev.Findings[j] = rev.Findings[j], rev.Findings[i]
+	}
+	if !bytes.Equal(render(t, FormatJSON, rev, Options{}), data) {
+		t.Error("JSON depends on the input order of findings")
+	}
+	large := render(t, FormatJSON, largeResult(30000), Options{})
+	if n := bytes.Count(large, []byte(`"rule": "SNAP-002"`)); n != 30000 {
+		t.Errorf("JSON keeps %d of 30000 findings", n)
+	}
+}
+
+// sarifDoc is the part of a SARIF log the tests inspect.
+type sarifDoc struct {
+	Schema  string `json:"$schema"`
+	Version string `json:"version"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					ID               string                `json:"id"`
+					Name             string                `json:"name"`
+					ShortDescription struct{ Text string } `json:"shortDescription"`
+					FullDescription  struct{ Text string } `json:"fullDescription"`
+					Help             struct {
+						Text     string `json:"text"`
+						Markdown string `json:"markdown"`
+					} `json:"help"`
+					HelpURI              string `json:"helpUri"`
+					DefaultConfiguration struct {
+						Level string `json:"level"`
+					} `json:"defaultConfiguration"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		AutomationDetails struct {
+			ID string `json:"id"`
+		} `json:"automationDetails"`
+		Invocations []struct {
+			ExecutionSuccessful *bool `json:"executionSuccessful"`
+			ExitCode            *int  `json:"exitCode"`
+		} `json:"invocations"`
+		Results []sarifResult `json:"results"`
+	} `json:"runs"`
+}
+
+type sarifResult struct {
+	RuleID    string `json:"ruleId"`
+	RuleIndex *int   `json:"ruleIndex"`
+	Level     string `json:"level"`
+	Message   struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Locations []struct {
+		ID               *int `json:"id"`
+		PhysicalLocation *struct {
+			ArtifactLocation struct {
+				URI       string `json:"uri"`
+				URIBaseID string `json:"uriBaseId"`
+			} `json:"artifactLocation"`
+			Region struct {
+				StartLine int `json:"startLine"`
+			} `json:"region"`
+		} `json:"physicalLocation"`
+		LogicalLocations []struct {
+			Name               string `json:"name"`
+			FullyQualifiedName string `json:"fullyQualifiedName"`
+		} `json:"logicalLocations"`
+	} `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Suppressions        []struct {
+		Kind          string `json:"kind"`
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
+	} `json:"suppressions"`
+	Properties map[string]any `json:"properties"`
+}
+
+func parseSARIF(t *testing.T, data []byte) sarifDoc {
+	t.Helper()
+	var doc sarifDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(doc.Runs))
+	}
+	// go-sarif's own schema check (OASIS 2.1.0 errata01).
+	rep, err := sarif.FromBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Validate(); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	return doc
+}
+
+func TestSARIFShape(t *testing.T) {
+	res := fixtureResult()
+	data := render(t, FormatSARIF, res, Options{Facts: fixtureFacts(), ExitCode: 1})
+	keepSARIF(t, "shape.sarif", data)
+	doc := parseSARIF(t, data)
+	run := doc.Runs[0]
+	if doc.Version != "2.1.0" {
+		t.Errorf("version %q", doc.Version)
+	}
+	if run.AutomationDetails.ID != "espreflight/orders-to-alibaba/" {
+		t.Errorf("automationDetails.id = %q", run.AutomationDetails.ID)
+	}
+	rules := run.Tool.Driver.Rules
+	if len(rules) != len(res.Rules) {
+		t.Fatalf("%d rules, want the whole catalogue (%d)", len(rules), len(res.Rules))
+	}
+	for _, r := range rules {
+		if r.ID == "" || r.Name == "" || r.ShortDescription.Text == "" || r.FullDescription.Text == "" || r.Help.Text == "" || r.Help.Markdown == "" || r.HelpURI == "" {
+			t.Errorf("rule %s: missing a required field: %+v", r.ID, r)
+		}
+		if r.Help.Text == r.Help.Markdown {
+			t.Errorf("rule %s: help.text must be plain, not the markdown", r.ID)
+		}
+		if r.DefaultConfiguration.Level != "error" && r.DefaultConfiguration.Level != "warning" {
+			t.Errorf("rule %s: level %q", r.ID, r.DefaultConfiguration.Level)
+		}
+	}
+	if len(run.Invocations) != 1 || run.Invocations[0].ExitCode == nil || *run.Invocations[0].ExitCode != 1 ||
+		run.Invocations[0].ExecutionSuccessful == nil || !*run.Invocations[0].ExecutionSuccessful {
+		t.Errorf("invocations = %+v", run.Invocations)
+	}
+	if len(run.Results) != len(res.Findings) {
+		t.Fatalf("%d results, want %d", len(run.Results), len(res.Findings))
+	}
+	var waived, unverified int
+	for i, r := range run.Results {
+		if r.RuleIndex == nil || *r.RuleIndex < 0 || *r.RuleIndex >= len(rules) || rules[*r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %d: ruleIndex %v does not point at %s", i, r.RuleIndex, r.RuleID)
+		}
+		if r.Level != "error" && r.Level != "warning" {
+			t.Errorf("result %d: level %q", i, r.Level)
+		}
+		if r.Message.Text == "" {
+			t.Errorf("result %d: empty message", i)
+		}
+		if len(r.Locations) != 1 || r.Locations[0].PhysicalLocation == nil {
+			t.Fatalf("result %d: needs one physical location", i)
+		}
+		l := r.Locations[0]
+		if l.ID == nil || *l.ID != 0 {
+			t.Errorf("result %d: location id %v, want 0", i, l.ID)
+		}
+		uri := l.PhysicalLocation.ArtifactLocation.URI
+		if uri != planFile || strings.HasPrefix(uri, "/") || strings.Contains(uri, "://") {
+			t.Errorf("result %d: uri %q, want %q", i, uri, planFile)
+		}
+		if l.PhysicalLocation.Region.StartLine < 1 {
+			t.Errorf("result %d: startLine %d", i, l.PhysicalLocation.Region.StartLine)
+		}
+		if r.PartialFingerprints[FingerprintKey] == "" || r.PartialFingerprints["primaryLocationLineHash"] == "" {
+			t.Errorf("result %d: partialFingerprints %v", i, r.PartialFingerprints)
+		}
+		if r.Properties["cluster"] != nil && len(l.LogicalLocations) != 1 {
+			t.Errorf("result %d: a cluster finding needs a logical location", i)
+		}
+		if len(r.Suppressions) > 0 {
+			waived++
+			s := r.Suppressions[0]
+			if s.Kind != "external" || s.Status != "accepted" || !strings.Contains(s.Justification, "CHG-1234") || !strings.Contains(s.Justification, "2026-12-31") {
+				t.Errorf("result %d: suppression %+v", i, s)
+			}
+		}
+		if r.Properties["unverified"] == true {
+			unverified++
+		}
+	}
+	if waived != 2 || unverified != 1 {
+		t.Errorf("%d waived and %d unverified results, want 2 and 1", waived, unverified)
+	}
+	fps := map[string]bool{}
+	for _, r := range run.Results {
+		fps[r.PartialFingerprints[FingerprintKey]] = true
+	}
+	if len(fps) != len(run.Results) {
+		t.Errorf("fingerprints are not unique: %d for %d results", len(fps), len(run.Results))
+	}
+}
+
+func TestSARIFURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"deploy/plan.yaml":   "deploy/plan.yaml",
+		"./plan.yaml":        "plan.yaml",
+		"plans/my plan.yaml": "plans/my%20plan.yaml",
+		"/elsewhere/p.yaml":  "p.yaml",
+	} {
+		if got := sarifURI(in); got != want {
+			t.Errorf("sarifURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct{ name, file, want string }{
+		{"orders/eu", "", "espreflight/orders-eu/"},
+		{"", "plans/logs archive.yaml", "espreflight/logs-archive/"},
+		{"", "", "espreflight/plan/"},
+	} {
+		if got := automationID(&policies.Result{PlanName: c.name, PlanFile: c.file}); got != c.want {
+			t.Errorf("automationID(%q, %q) = %q, want %q", c.name, c.file, got, c.want)
+		}
+	}
+}
+
+func fingerprints(t *testing.T, res *policies.Result) map[string]string {
+	t.Helper()
+	doc := parseSARIF(t, render(t, FormatSARIF, res, Options{}))
+	out := map[string]string{}
+	for _, r := range doc.Runs[0].Results {
+		idx, _ := r.Properties["index"].(string)
+		key := r.RuleID + "/" + fmt.Sprint(r.Properties["cluster"]) + "/" + idx + "/" + fmt.Sprint(r.Properties["planPath"])
+		out[key] = r.PartialFingerprints[FingerprintKey] + " " + r.PartialFingerprints["primaryLocationLineHash"]
+	}
+	return out
+}
+
+func TestFingerprintStability(t *testing.T) {
+	a, b := fingerprints(t, fixtureResult()), fingerprints(t, fixtureResult())
+	if len(a) != len(fixtureResult().Findings) {
+		t.Fatalf("%d distinct subjects, want %d", len(a), len(fixtureResult().Findings))
+	}
+	for k, v := range a {
+		if b[k] != v {
+			t.Errorf("%s: fingerprint changed between two renders: %s / %s", k, v, b[k])
+		}
+	}
+	// New wording and a moved line keep the identity.
+	moved := fixtureResult()
+	for i := range moved.Findings {
+		moved.Findings[i].Message = "reworded: " + moved.Findings[i].Message
+		moved.Findings[i].Location.Line += 7
+	}
+	c := fingerprints(t, moved)
+	for k, v := range a {
+		if c[k] != v {
+			t.Errorf("%s: fingerprint depends on the message or line: %s / %s", k, v, c[k])
+		}
+	}
+	// Another index or cluster is another alert.
+	other := fixtureResult()
+	other.Findings[2].Index = "renamed-index"
+	d := fingerprints(t, other)
+	if d["SNAP-002/source/renamed-index/indices"] == a["SNAP-002/source/logs-2017.01/indices"] {
+		t.Error("a different index kept the same fingerprint")
+	}
+}
+
+func TestSARIFLarge(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, max  int
+		wantMax int
+	}{
+		{"large-default.sarif", 30000, 0, 1000 + 1 + 1},
+		{"large-many-rules.sarif", -15000, 0, MaxSARIFRunResults},
+		{"large-uncapped.sarif", 30000, -1, MaxSARIFRunResults},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var res *policies.Result
+			if c.n < 0 {
+				res = manyRulesResult(-c.n)
+			} else {
+				res = largeResult(c.n)
+			}
+			data := render(t, FormatSARIF, res, Options{ExitCode: 1, SARIFMaxResults: c.max})
+			keepSARIF(t, c.name, data)
+			doc := parseSARIF(t, data)
+			results := doc.Runs[0].Results
+			if len(results) > c.wantMax || len(results) >= 25000 {
+				t.Errorf("%d results, want at most %d (and < 25 000)", len(results), c.wantMax)
+			}
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(data)
+			zw.Close()
+			if gz.Len() >= 10<<20 {
+				t.Errorf("gzipped SARIF is %d bytes, GitHub takes < 10 MB", gz.Len())
+			}
+			t.Logf("%d findings → %d results, %d bytes, %d gzipped", len(res.Findings), len(results), len(data), gz.Len())
+			// Every finding is accounted for: single results plus aggregate counts.
+			total := 0
+			for _, r := range results {
+				if r.Properties["aggregated"] == true {
+					n, _ := r.Properties["aggregatedCount"].(float64)
+					total += int(n)
+					if !strings.Contains(r.Message.Text, "aggregated") || r.PartialFingerprints[FingerprintKey] == "" {
+						t.Errorf("aggregate result: %q", r.Message.Text)
+					}
+				} else {
+					total++
+				}
+			}
+			if total != len(res.Findings) {
+				t.Errorf("results account for %d findings, want %d", total, len(res.Findings))
+			}
+		})
+	}
+}
+
+// JUnit, in the shape of the common JUnit XML schema (Jenkins junit-10.xsd /
+// Testmo "common JUnit XML format").
+type xTestsuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     *string      `xml:"name,attr"`
+	Tests    *int         `xml:"tests,attr"`
+	Failures *int         `xml:"failures,attr"`
+	Errors   *int         `xml:"errors,attr"`
+	Skipped  *int         `xml:"skipped,attr"`
+	Suites   []xTestsuite `xml:"testsuite"`
+}
+
+type xTestsuite struct {
+	Name       *string `xml:"name,attr"`
+	Tests      *int    `xml:"tests,attr"`
+	Failures   *int    `xml:"failures,attr"`
+	Errors     *int    `xml:"errors,attr"`
+	Skipped    *int    `xml:"skipped,attr"`
+	Time       *string `xml:"time,attr"`
+	Timestamp  string  `xml:"timestamp,attr"`
+	Properties []struct {
+		Name  *string `xml:"name,attr"`
+		Value *string `xml:"value,attr"`
+	} `xml:"properties>property"`
+	Cases []struct {
+		Name      *string `xml:"name,attr"`
+		Classname *string `xml:"classname,attr"`
+		Time      *string `xml:"time,attr"`
+		Failure   []struct {
+			Message *string `xml:"message,attr"`
+			Type    string  `xml:"type,attr"`
+			Text    string  `xml:",chardata"`
+		} `xml:"failure"`
+		Error []struct {
+			Message *string `xml:"message,attr"`
+			Type    string  `xml:"type,attr"`
+		} `xml:"error"`
+		Skipped []struct {
+			Message *string `xml:"message,attr"`
+		} `xml:"skipped"`
+	} `xml:"testcase"`
+	SystemOut string `xml:"system-out"`
+}
+
+func parseJUnit(t *testing.T, data []byte) xTestsuite {
+	t.Helper()
+	var doc xTestsuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Name == nil || doc.Tests == nil || doc.Failures == nil || doc.Errors == nil || doc.Skipped == nil {
+		t.Fatalf("testsuites lacks a required attribute")
+	}
+	if len(doc.Suites) != 1 {
+		t.Fatalf("%d testsuites, want 1", len(doc.Suites))
+	}
+	s := doc.Suites[0]
+	if s.Name == nil || s.Tests == nil || s.Failures == nil || s.Errors == nil || s.Skipped == nil || s.Time == nil {
+		t.Fatal("testsuite lacks a required attribute (name, tests, failures, errors, skipped, time)")
+	}
+	var fail, errs, skip int
+	for i, c := range s.Cases {
+		if c.Name == nil || *c.Name == "" || c.Classname == nil || c.Time == nil {
+			t.Errorf("testcase %d lacks name, classname or time", i)
+		}
+		if len(c.Failure)+len(c.Error)+len(c.Skipped) > 1 {
+			t.Errorf("testcase %v has more than one outcome", *c.Name)
+		}
+		for _, f := range c.Failure {
+			if f.Message == nil || *f.Message == "" || f.Text == "" {
+				t.Errorf("testcase %s: failure without message or text", *c.Name)
+			}
+		}
+		for _, e := range c.Error {
+			if e.Message == nil || *e.Message == "" {
+				t.Errorf("testcase %s: error without message", *c.Name)
+			}
+		}
+		for _, sk := range c.Skipped {
+			if sk.Message == nil || *sk.Message == "" {
+				t.Errorf("testcase %s: skipped without a reason", *c.Name)
+			}
+		}
+		fail += len(c.Failure)
+		errs += len(c.Error)
+		skip += len(c.Skipped)
+	}
+	if *s.Tests != len(s.Cases) || *s.Failures != fail || *s.Errors != errs || *s.Skipped != skip {
+		t.Errorf("counts tests=%d failures=%d errors=%d skipped=%d, cases say %d/%d/%d/%d", *s.Tests, *s.Failures, *s.Errors, *s.Skipped, len(s.Cases), fail, errs, skip)
+	}
+	if *doc.Tests != *s.Tests || *doc.Failures != *s.Failures || *doc.Errors != *s.Errors || *doc.Skipped != *s.Skipped {
+		t.Error("testsuites totals differ from the testsuite's")
+	}
+	for _, p := range s.Properties {
+		if p.Name == nil || p.Value == nil {
+			t.Error("property without name or value")
+		}
+	}
+	return s
+}
+
+func TestJUnit(t *testing.T) {
+	s := parseJUnit(t, render(t, FormatJUnit, fixtureResult(), Options{ExitCode: 1}))
+	names := map[string]string{}
+	for _, c := range s.Cases {
+		out := "pass"
+		switch {
+		case len(c.Failure) > 0:
+			out = "failure:" + c.Failure[0].Type
+		case len(c.Error) > 0:
+			out = "error:" + c.Error[0].Type
+		case len(c.Skipped) > 0:
+			out = "skipped:" + *c.Skipped[0].Message
+		}
+		names[*c.Name] = out
+	}
+	for name, want := range map[string]string{
+		"ARCH-001":              "failure:error",
+		"LS-001":                "failure:warning",
+		"PLUG-001":              "pass",
+		"SNAP-002 logs-2017.01": "failure:error",
+		"SNAP-002 orders-2015":  "failure:error",
+		"VER-003":               "error:could-not-verify",
+		"SYS-001 .kibana_1":     "skipped:",
+	} {
+		got, ok := names[name]
+		if !ok || !strings.HasPrefix(got, want) {
+			t.Errorf("testcase %q = %q, want %q", name, got, want)
+		}
+	}
+	if !strings.Contains(names["SYS-001 .kibana_1"], "Kibana objects") {
+		t.Errorf("skipped case lacks the waiver reason: %q", names["SYS-001 .kibana_1"])
+	}
+	if !strings.Contains(s.SystemOut, "stale") {
+		t.Error("notices missing from system-out")
+	}
+	// Capped like SARIF.
+	large := parseJUnit(t, render(t, FormatJUnit, largeResult(30000), Options{}))
+	if len(large.Cases) > DefaultSARIFMaxResults+len(fixtureRules())+1 {
+		t.Errorf("%d test cases for 30 000 findings", len(large.Cases))
+	}
+	agg := 0
+	for _, c := range large.Cases {
+		if strings.Contains(*c.Name, "aggregated") {
+			agg++
+			if len(c.Failure) != 1 || !strings.Contains(c.Failure[0].Text, "29000 indices") {
+				t.Errorf("aggregate case %q: %+v", *c.Name, c.Failure)
+			}
+		}
+	}
+	if agg != 1 {
+		t.Errorf("%d aggregate cases, want 1", agg)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	out := string(render(t, FormatMarkdown, fixtureResult(), Options{Facts: fixtureFacts(), ExitCode: 1}))
+	for _, want := range []string{
+		"# espreflight preflight: orders-to-alibaba", "❌", "exit 1", "Elasticsearch 5.6.16", "https://10.0.0.5:9200",
+		"## Could not verify", "## Waived", "CHG-1234", "jane.doe", "2026-12-31", "<details>", "PLUG-001",
+		"## Notices", "Facts collected at: 2026-11-26 09:58:12 UTC", "GET /_cat/indices on the source", "Selected data | 7 indices",
+		`empty \| the pipeline runs &lt;once&gt;`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	ok := string(render(t, FormatMarkdown, passedResult(), Options{}))
+	if !strings.Contains(ok, "✅") || strings.Contains(ok, "❌") {
+		t.Error("a passing run must show ✅")
+	}
+}
+
+// manyRulesResult gives every catalogue rule n per-index findings.
+func manyRulesResult(n int) *policies.Result {
+	rules := fixtureRules()
+	var fs []policies.Finding
+	for _, r := range rules {
+		msg := fmt.Sprintf("%d indices fail %s", n, r.ID)
+		for i := 0; i < n; i++ {
+			fs = append(fs, newFinding(r, msg, "source", fmt.Sprintf("idx-%06d", i), "indices", 5))
+		}
+	}
+	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "many", EvaluatedAt: evalTime,
+		Rules: rules, Findings: fs, Summary: summarize(rules, fs)}
+}
