@@ -4,7 +4,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed "s/^v//" | grep -E "^[0-9]" || echo 0.1.0-dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/espreflight
 

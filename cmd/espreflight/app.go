@@ -16,7 +16,7 @@ import (
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+var version = "0.1.0-dev"
 
 // Exit codes (DESIGN.md). The output format never changes them.
 const (
