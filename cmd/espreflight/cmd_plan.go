@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/espreflight/espreflight/policies"
 	"github.com/espreflight/espreflight/probe"
 )
 
@@ -57,15 +58,37 @@ func planCommand() *cli.Command {
 
 func planInitCommand() *cli.Command {
 	return &cli.Command{
-		Name:        "init",
-		Usage:       "write a starter plan for a migration method, with every key the rules read",
-		UsageText:   "espreflight plan init [--method METHOD] [-o FILE]",
-		Description: "Example:\n   espreflight plan init --method snapshot -o migration.yaml\n   espreflight plan validate --plan migration.yaml",
+		Name:      "init",
+		Usage:     "write a starter plan for a migration method, with every key the rules read",
+		UsageText: "espreflight plan init [--method METHOD | --from-advice ADVICE.json] [-o FILE]",
+		Description: "Example:\n   espreflight plan init --method snapshot -o migration.yaml\n   espreflight plan validate --plan migration.yaml\n\n" +
+			"From the JSON output of 'espreflight advise', for the recommended method and the advised clusters:\n" +
+			"   espreflight advise --facts facts.json --plan draft.yaml --format json -o advice.json\n" +
+			"   espreflight plan init --from-advice advice.json -o migration.yaml",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "method", Aliases: []string{"m"}, Value: "snapshot", Usage: "one of " + strings.Join(probe.Methods, ", ")},
+			&cli.StringFlag{Name: "from-advice", Usage: "write the plan of the method recommended in this `FILE` (the JSON output of 'espreflight advise')"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan to `FILE` (default: standard output); an existing file is not overwritten"},
 		},
 		Action: func(c *cli.Context) error {
+			if path := c.String("from-advice"); path != "" {
+				if c.IsSet("method") {
+					return usageErr("--from-advice writes the recommended method; drop --method")
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return usageErr("--from-advice: %v", err)
+				}
+				adv, err := policies.ReadAdvice(data)
+				if err != nil {
+					return usageErr("--from-advice %s: %v", path, err)
+				}
+				text, err := StarterPlanFromAdvice(adv, nil)
+				if err != nil {
+					return &exitError{code: exitFindings, err: fmt.Errorf("--from-advice %s: %v", path, err)}
+				}
+				return writePlan(c, text)
+			}
 			m := c.String("method")
 			if !contains(probe.Methods, m) {
 				return usageErr("--method %q: use one of %s", m, strings.Join(probe.Methods, ", "))
