@@ -148,7 +148,8 @@ type Index struct {
 	Replicas          int    `json:"replicas"`
 	// CreatedVersion is the release that created the index, decoded from
 	// index.version.created (e.g. "6.8.23"); for Elasticsearch 8.11+ ids that
-	// map to no release it is "8.x" style with CreatedMinor = -1. "" when unknown.
+	// map to no release it reads like "8.11+ (index version 8537000)" with
+	// CreatedMinor = -1. "" when unknown.
 	CreatedVersion string `json:"created_version"`
 	// CreatedProduct is the product that created the index ("elasticsearch" or "opensearch").
 	CreatedProduct string `json:"created_product"`

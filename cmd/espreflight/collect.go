@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -9,16 +11,64 @@ import (
 )
 
 // probeFlags are the flags of every command that probes clusters.
-func probeFlags() []cli.Flag { return nil }
+func probeFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "give up on one request after `DURATION`"},
+		&cli.DurationFlag{Name: "deadline", Value: probe.DefaultDeadline, Usage: "give up on the whole probe after `DURATION`; what was not collected by then is reported unknown"},
+		&cli.StringFlag{Name: "max-response-size", Value: "256mb", Usage: "largest response `SIZE` read from a cluster (e.g. 64mb, 1gb); a larger one makes that fact unknown"},
+		&cli.BoolFlag{Name: "progress", Usage: "print probe progress on standard error even when it is not a terminal"},
+	}
+}
+
+// probeOptions reads the probe flags. Progress goes to stderr when it is a
+// terminal (unless --quiet) or when --progress is given; warnings always do.
+func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Options, error) {
+	opts := probe.Options{
+		Timeout:     c.Duration("timeout"),
+		Deadline:    c.Duration("deadline"),
+		ToolVersion: version,
+		Now:         func() time.Time { return now },
+		Warn:        func(msg string) { fmt.Fprintf(stderr, "espreflight: warning: %s\n", msg) },
+	}
+	if opts.Timeout < 0 || opts.Deadline < 0 {
+		return opts, usageErr("--timeout and --deadline must be positive")
+	}
+	if s := c.String("max-response-size"); s != "" {
+		n, err := probe.ParseSize(s)
+		if err != nil || n <= 0 {
+			return opts, usageErr("--max-response-size %q: write a size such as 64mb or 1gb", s)
+		}
+		opts.MaxResponseBytes = n
+	}
+	if c.Bool("progress") || (isTerminal(stderr) && !c.Bool("quiet")) {
+		opts.Progress = stderr
+	}
+	return opts, nil
+}
 
 // collectFacts returns the facts for a plan: a live probe of every cluster
-// with an endpoint, the plan's declared facts for the others.
-//
-// Stub until the live probe lands: facts come from the plan alone.
+// with an endpoint, the plan's declared facts for the others. A
+// configuration problem (a missing credential variable, an unreadable CA
+// file) is a usage error (exit 2); an unreachable cluster is not an error
+// here: its facts say so and the caller exits 3.
 func collectFacts(c *cli.Context, plan *probe.Plan, stderr io.Writer) (*probe.Facts, error) {
 	now, err := nowFrom(c)
 	if err != nil {
 		return nil, err
 	}
-	return probe.FromPlan(plan, version, now), nil
+	opts, err := probeOptions(c, stderr, now)
+	if err != nil {
+		return nil, err
+	}
+	f, err := probe.Probe(c.Context, plan, opts)
+	return f, probeErr(err)
+}
+
+// probeErr maps a probe error to the CLI's exit codes: the probe only fails
+// on configuration (*probe.ConfigError), which is a usage error (exit 2).
+func probeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: exitUsage, err: err}
 }

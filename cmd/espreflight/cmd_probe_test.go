@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+// recordedServer serves one real-node recording (method + path; the probe's
+// own tests check the query strings).
+func recordedServer(t *testing.T, name string) *httptest.Server {
+	t.Helper()
+	dir := testdata("responses", name)
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Skipf("no recording %s: %v", name, err)
+	}
+	var raw struct {
+		Exchanges []map[string]any `json:"exchanges"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, e := range raw.Exchanges {
+			if e["path"] != r.URL.Path || !sameParams(fmt.Sprint(e["query"]), r.URL.RawQuery) {
+				continue
+			}
+			body, _ := os.ReadFile(filepath.Join(dir, fmt.Sprint(e["body_file"])))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(int(e["status"].(float64)))
+			w.Write(body)
+			return
+		}
+		t.Errorf("unrecorded request %s", r.URL.RequestURI())
+		http.Error(w, `{"error":"unrecorded"}`, 400)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func sameParams(a, b string) bool {
+	pa, pb := strings.Split(a, "&"), strings.Split(b, "&")
+	if len(pa) != len(pb) {
+		return false
+	}
+	set := map[string]int{}
+	for _, p := range pa {
+		set[p]++
+	}
+	for _, p := range pb {
+		p = strings.NewReplacer("%2A", "*", "%2C", ",").Replace(p)
+		if set[p] == 0 {
+			return false
+		}
+		set[p]--
+	}
+	return true
+}
+
+func TestProbeCommand(t *testing.T) {
+	srv := recordedServer(t, "elasticsearch-7.10.2")
+	out := filepath.Join(t.TempDir(), "facts.json")
+
+	code, stdout, stderr := espreflight(t, "probe", "--source", srv.URL, "-o", out, "--timeout", "5s", "--deadline", "20s")
+	if code != exitOK || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	f, err := probe.LoadFacts(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Clusters.Source; c.Version == nil || c.Version.Number != "7.10.2" || len(c.Indices) == 0 || len(c.Unknown) != 0 {
+		t.Errorf("source facts: %+v", c)
+	}
+
+	// An unreachable cluster: exit 3, the facts are still written.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	code, _, stderr = espreflight(t, "probe", "--source", srv.URL, "--destination", dead, "-o", out, "--progress")
+	if code != exitUnreachable || !strings.Contains(stderr, "could not reach the destination") || !strings.Contains(stderr, "cannot reach") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if f, err := probe.LoadFacts(out); err != nil || f.Runner.Reachable["destination"] || !f.Runner.Reachable["source"] {
+		t.Errorf("facts after an unreachable destination: %v %+v", err, f)
+	}
+
+	// Usage and configuration errors: exit 2.
+	plan := filepath.Join(t.TempDir(), "plan.yaml")
+	os.WriteFile(plan, []byte(fmt.Sprintf(`version: 1
+name: t
+method: reindex
+indices: ["*"]
+source:
+  kind: self-managed
+  endpoint: %s
+  auth: {username: elastic, password_env: ESPF_TEST_NO_SUCH_VAR}
+destination:
+  kind: self-managed
+  version: 7.10.2
+`, srv.URL)), 0o600)
+	for _, args := range [][]string{
+		{"probe"},
+		{"probe", "--plan", plan, "--source", srv.URL},
+		{"probe", "--source", srv.URL, "--max-response-size", "lots"},
+		{"probe", "--plan", plan},
+	} {
+		if code, _, stderr := espreflight(t, args...); code != exitUsage || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	if _, _, stderr := espreflight(t, "probe", "--plan", plan); !strings.Contains(stderr, "ESPF_TEST_NO_SUCH_VAR") {
+		t.Errorf("config error does not name the variable: %q", stderr)
+	}
+}

@@ -1,0 +1,749 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/elastic/elastic-transport-go/v8/elastictransport"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+)
+
+// Defaults of Options.
+const (
+	DefaultTimeout          = 10 * time.Second
+	DefaultDeadline         = 60 * time.Second
+	DefaultMaxResponseBytes = 256 << 20
+	DefaultRetries          = 2
+)
+
+// maxDrain bounds what is read from a body before it is closed so the
+// connection can be reused; anything longer is abandoned with the connection.
+const maxDrain = 64 << 10
+
+// maxErrorBody bounds what is read of an error response.
+const maxErrorBody = 16 << 10
+
+// Options tune a probe. The zero value is usable: every field has a default.
+type Options struct {
+	// Timeout bounds each request attempt (default 10s).
+	Timeout time.Duration
+	// Deadline bounds the whole probe (default 60s).
+	Deadline time.Duration
+	// MaxResponseBytes caps a response body; a larger one makes the fact
+	// unknown (default 256 MiB).
+	MaxResponseBytes int64
+	// Retries is how often a GET is retried on 429/502/503/504 and network
+	// errors, with exponential backoff and jitter (default 2; negative: none).
+	Retries int
+	// Progress receives one line per milestone per cluster; nil is silent.
+	Progress io.Writer
+	// Warn receives warnings (e.g. TLS verification off); nil writes them to
+	// Progress as "warning: …" lines.
+	Warn func(msg string)
+	// Getenv reads environment variables (default os.Getenv).
+	Getenv func(string) string
+	// ReadFile reads credential and CA files (default os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+	// ToolVersion is written into the facts document.
+	ToolVersion string
+	// Now gives the collection time (default time.Now).
+	Now func() time.Time
+
+	// backoff overrides the retry delay (tests).
+	backoff func(attempt int) time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Deadline <= 0 {
+		o.Deadline = DefaultDeadline
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if o.Retries == 0 {
+		o.Retries = DefaultRetries
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.backoff == nil {
+		o.backoff = defaultBackoff
+	}
+	return o
+}
+
+// defaultBackoff is exponential (250ms, 500ms, 1s, … capped at 4s) with full jitter
+// on the upper half.
+func defaultBackoff(attempt int) time.Duration {
+	d := 250 * time.Millisecond << min(attempt-1, 4)
+	return d/2 + rand.N(d/2+1)
+}
+
+// ConfigError is a problem with the probe's configuration (a missing
+// environment variable, an unreadable CA file, …): nothing was probed. Its
+// message names the variable or file, never a secret.
+type ConfigError struct {
+	// Role is the cluster concerned ("source", …).
+	Role string
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Role == "" {
+		return e.Msg
+	}
+	return e.Role + ": " + e.Msg
+}
+
+// client talks to one cluster.
+type client struct {
+	role     string
+	endpoint string // redacted base URL, for messages
+	tp       *elastictransport.Client
+	opts     Options
+	scrub    *scrubber
+
+	requests  atomic.Int64 // attempts sent
+	bytes     atomic.Int64 // body bytes read
+	responded atomic.Bool  // any HTTP response at all
+	esProduct atomic.Bool  // a response carried X-Elastic-Product: Elasticsearch
+}
+
+// newClient builds the client of one cluster from its plan spec. Every error
+// is a *ConfigError.
+func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string, error) {
+	cfgErr := func(format string, a ...any) error {
+		return &ConfigError{Role: role, Msg: fmt.Sprintf(format, a...)}
+	}
+	u, err := url.Parse(spec.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, cfgErr("endpoint %q is not an http(s) URL", RedactURL(spec.Endpoint))
+	}
+	if u.User != nil {
+		return nil, nil, cfgErr("endpoint %s carries credentials; use auth.username_env and auth.password_env instead", RedactURL(spec.Endpoint))
+	}
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimSuffix(u.Path, "/")
+
+	c := &client{role: role, endpoint: RedactURL(spec.Endpoint), opts: opts, scrub: &scrubber{}}
+	var warnings []string
+
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t := spec.TLS; t != nil {
+		if t.CAFile != "" {
+			pem, err := opts.ReadFile(t.CAFile)
+			if err != nil {
+				return nil, nil, cfgErr("tls.ca_file %s: %s", t.CAFile, shortFileError(err))
+			}
+			pool, err := x509.SystemCertPool()
+			if err != nil || pool == nil {
+				pool = x509.NewCertPool()
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, nil, cfgErr("tls.ca_file %s holds no PEM certificate", t.CAFile)
+			}
+			tlsConf.RootCAs = pool
+		}
+		if t.InsecureSkipVerify {
+			tlsConf.InsecureSkipVerify = true
+			warnings = append(warnings, fmt.Sprintf("%s: TLS certificate verification is off for %s (tls.insecure_skip_verify in the plan)", role, c.endpoint))
+		}
+	}
+	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		IdleConnTimeout:       30 * time.Second,
+		MaxIdleConnsPerHost:   8,
+		// DisableCompression stays false: net/http asks for gzip and
+		// decompresses transparently; the size cap applies after it.
+	}
+
+	topts := []elastictransport.Option{
+		elastictransport.WithURLs(u),
+		elastictransport.WithTransport(tr),
+		elastictransport.WithUserAgent("espreflight/" + orDefault(opts.ToolVersion, "dev")),
+		// Retries are done by client.get, per attempt and for GETs only.
+		elastictransport.WithDisableRetry(),
+	}
+	if a := spec.Auth; a != nil {
+		apiKey, err := readSecret(opts, "api_key", a.APIKeyEnv, a.APIKeyFile)
+		if err != nil {
+			return nil, nil, cfgErr("%s", err)
+		}
+		if apiKey != "" {
+			c.scrub.add(apiKey)
+			if strings.Contains(apiKey, ":") { // id:api_key, not yet encoded
+				apiKey = base64.StdEncoding.EncodeToString([]byte(apiKey))
+				c.scrub.add(apiKey)
+			}
+			topts = append(topts, elastictransport.WithAPIKey(apiKey))
+		} else {
+			user := a.Username
+			if user == "" {
+				if user, err = readSecret(opts, "username", a.UsernameEnv, a.UsernameFile); err != nil {
+					return nil, nil, cfgErr("%s", err)
+				}
+			}
+			password, err := readSecret(opts, "password", a.PasswordEnv, a.PasswordFile)
+			if err != nil {
+				return nil, nil, cfgErr("%s", err)
+			}
+			switch {
+			case user != "" && password == "":
+				return nil, nil, cfgErr("auth names a user but no password (set password_env or password_file)")
+			case user == "" && password != "":
+				return nil, nil, cfgErr("auth gives a password but no user name (set username, username_env or username_file)")
+			case user != "":
+				c.scrub.basic(user, password)
+				topts = append(topts, elastictransport.WithBasicAuth(user, password))
+			}
+		}
+	}
+	tp, err := elastictransport.NewClient(topts...)
+	if err != nil {
+		return nil, nil, cfgErr("cannot build the HTTP client: %s", c.scrub.clean(err.Error()))
+	}
+	c.tp = tp
+	return c, warnings, nil
+}
+
+// readSecret reads a credential from an environment variable or a file (the
+// file's trailing newline is dropped). "" with a nil error means not configured.
+func readSecret(opts Options, what, env, file string) (string, error) {
+	switch {
+	case env != "" && file != "":
+		return "", fmt.Errorf("%s: give either %s_env or %s_file, not both", what, what, what)
+	case env != "":
+		v := opts.Getenv(env)
+		if v == "" {
+			return "", fmt.Errorf("%s: environment variable %s is not set or empty", what, env)
+		}
+		return v, nil
+	case file != "":
+		b, err := opts.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s: file %s: %s", what, file, shortFileError(err))
+		}
+		v := strings.TrimRight(string(b), "\r\n")
+		if v == "" {
+			return "", fmt.Errorf("%s: file %s is empty", what, file)
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
+func shortFileError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// apiRequest is an esapi request (every esapi XxxRequest has this method).
+type apiRequest interface {
+	Do(ctx context.Context, t esapi.Transport) (*esapi.Response, error)
+}
+
+// fetchError is why a request gave no usable body. Reason is short and
+// holds no secret.
+type fetchError struct {
+	Endpoint string
+	Status   int    // 0 when no HTTP response arrived
+	Type     string // Elasticsearch error type, if any
+	Reason   string
+	// NoResponse is true when nothing came back at all (refused, DNS, TLS, timeout).
+	NoResponse bool
+}
+
+func (e *fetchError) Error() string { return e.Reason }
+
+// decodeFunc consumes a JSON body from a decoder; it must read exactly one value.
+type decodeFunc func(dec *json.Decoder) error
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// get sends one GET (retrying as configured) and stream-decodes its body.
+func (c *client) get(ctx context.Context, endpoint string, req apiRequest, decode decodeFunc) *fetchError {
+	var last *fetchError
+	for attempt := 0; ; attempt++ {
+		var retry bool
+		last, retry = c.attempt(ctx, endpoint, req, decode)
+		if last == nil || !retry || attempt >= c.opts.Retries || ctx.Err() != nil {
+			return last
+		}
+		t := time.NewTimer(c.opts.backoff(attempt + 1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return last
+		case <-t.C:
+		}
+	}
+}
+
+func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, decode decodeFunc) (ferr *fetchError, retry bool) {
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	c.requests.Add(1)
+	res, err := req.Do(actx, c.tp)
+	if err != nil {
+		if res != nil && res.Body != nil {
+			res.Body.Close()
+		}
+		fe := &fetchError{Endpoint: endpoint, NoResponse: true, Reason: c.netReason(ctx, actx, err)}
+		return fe, ctx.Err() == nil && actx.Err() == nil && retryableNetError(err)
+	}
+	c.responded.Store(true)
+	if res.Header.Get("X-Elastic-Product") == "Elasticsearch" {
+		c.esProduct.Store(true)
+	}
+	body := res.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	defer func() {
+		// Bounded drain so the connection can be reused, then close.
+		_, _ = io.CopyN(io.Discard, body, maxDrain)
+		body.Close()
+	}()
+
+	if res.StatusCode >= 300 {
+		fe := &fetchError{Endpoint: endpoint, Status: res.StatusCode}
+		fe.Type, fe.Reason = esError(io.LimitReader(body, maxErrorBody))
+		fe.Reason = c.scrub.clean(statusReason(res.StatusCode, fe.Type, fe.Reason))
+		switch res.StatusCode {
+		case 429, 502, 503, 504:
+			return fe, true
+		}
+		return fe, false
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "" {
+		mt, _, _ := mime.ParseMediaType(ct)
+		if !strings.Contains(mt, "json") {
+			return &fetchError{Endpoint: endpoint, Status: res.StatusCode,
+				Reason: fmt.Sprintf("HTTP %d with content type %q, not JSON (a proxy or login page?)", res.StatusCode, truncate(mt, 60))}, false
+		}
+	}
+	cr := &countingReader{r: io.LimitReader(body, c.opts.MaxResponseBytes+1)}
+	dec := json.NewDecoder(cr)
+	dec.UseNumber()
+	err = decode(dec)
+	c.bytes.Add(cr.n)
+	if cr.n > c.opts.MaxResponseBytes {
+		return &fetchError{Endpoint: endpoint, Status: res.StatusCode,
+			Reason: fmt.Sprintf("response larger than the %d-byte limit (--max-response-size)", c.opts.MaxResponseBytes)}, false
+	}
+	if err != nil {
+		if ctx.Err() != nil || actx.Err() != nil {
+			return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: "reading the response: " + c.netReason(ctx, actx, err)}, false
+		}
+		return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: c.scrub.clean("malformed response: " + jsonReason(err))}, false
+	}
+	return nil, false
+}
+
+// netReason turns a transport error into a short reason.
+func (c *client) netReason(ctx, actx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Sprintf("probe deadline (%s) exceeded", c.opts.Deadline)
+		}
+		return "probe cancelled"
+	case actx.Err() != nil:
+		return fmt.Sprintf("timed out after %s", c.opts.Timeout)
+	}
+	var (
+		unknownCA   x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		recErr      tls.RecordHeaderError
+		dnsErr      *net.DNSError
+		certVerify  *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "TLS: certificate signed by an unknown authority (set tls.ca_file in the plan)"
+	case errors.As(err, &hostErr):
+		return "TLS: " + hostErr.Error()
+	case errors.As(err, &invalidCert):
+		return "TLS: " + invalidCert.Error()
+	case errors.As(err, &certVerify):
+		return "TLS: certificate verification failed: " + c.scrub.clean(truncate(certVerify.Err.Error(), 160))
+	case errors.As(err, &recErr):
+		return "TLS: the server does not speak TLS (use an http:// endpoint?)"
+	case errors.As(err, &dnsErr):
+		return "cannot resolve host " + dnsErr.Name
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by peer"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before a response"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Sprintf("timed out after %s", c.opts.Timeout)
+	}
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) { // drop `Get "url":`, keep the cause
+		msg = ue.Err.Error()
+	}
+	return c.scrub.clean(truncate(msg, 200))
+}
+
+// retryableNetError reports whether a transport error is worth another try:
+// not a TLS verification problem and not a DNS failure.
+func retryableNetError(err error) bool {
+	var (
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		certVerify *tls.CertificateVerificationError
+		recErr     tls.RecordHeaderError
+		dnsErr     *net.DNSError
+	)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return !errors.As(err, &unknownCA) && !errors.As(err, &hostErr) && !errors.As(err, &certVerify) &&
+		!errors.As(err, &recErr) && !(errors.As(err, &dnsErr) && dnsErr.IsNotFound)
+}
+
+// esError extracts the error type and reason of an Elasticsearch error body
+// ({"error":{"type","reason"}} or {"error":"text"}); both may be empty.
+func esError(r io.Reader) (typ, reason string) {
+	var body struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if err := json.NewDecoder(r).Decode(&body); err != nil || len(body.Error) == 0 {
+		return "", ""
+	}
+	var obj struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(body.Error, &obj) == nil {
+		return obj.Type, obj.Reason
+	}
+	var s string
+	if json.Unmarshal(body.Error, &s) == nil {
+		return "", s
+	}
+	return "", ""
+}
+
+func statusReason(status int, typ, reason string) string {
+	s := fmt.Sprintf("HTTP %d", status)
+	switch status {
+	case 401:
+		s += " (authentication failed: check the credentials)"
+	case 403:
+		s += " (forbidden: the user needs the monitor cluster privilege and view_index_metadata on all indices)"
+	default:
+		if t := http.StatusText(status); t != "" {
+			s += " " + t
+		}
+	}
+	if typ != "" {
+		s += ": " + typ
+	}
+	if reason != "" {
+		s += ": " + truncate(reason, 200)
+	}
+	return s
+}
+
+// jsonReason shortens a decoding error.
+func jsonReason(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, truncate(se.Error(), 120))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "truncated JSON"
+	}
+	return truncate(err.Error(), 200)
+}
+
+// rawRequest is a GET that esapi does not model (a version-gated path or
+// parameter); it goes through the same transport.
+type rawRequest struct {
+	Path  string
+	Query url.Values
+}
+
+// Do sends the request through t.
+func (r rawRequest) Do(ctx context.Context, t esapi.Transport) (*esapi.Response, error) {
+	u := &url.URL{Path: r.Path, RawQuery: r.Query.Encode()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.Perform(req)
+	if err != nil {
+		return nil, err
+	}
+	return &esapi.Response{StatusCode: res.StatusCode, Header: res.Header, Body: res.Body}, nil
+}
+
+// syncWriter serialises progress lines from concurrent cluster probes.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) printf(format string, a ...any) {
+	if s == nil || s.w == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, format+"\n", a...)
+}
+
+// ---- Streaming JSON helpers ----
+
+// Helpers to stream-decode large bodies token by token, so that memory holds
+// one element at a time instead of the whole response.
+
+// streamObject reads one JSON object, calling each for every key; each must
+// consume the key's value from dec. A JSON null is taken as an empty object.
+func streamObject(dec *json.Decoder, each func(key string) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("expected a JSON object, got %s", tokenKind(tok))
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return fmt.Errorf("expected an object key, got %s", tokenKind(tok))
+		}
+		if err := each(key); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // '}'
+	return err
+}
+
+// streamArray reads one JSON array, calling each for every element; each must
+// consume the element. A JSON null is taken as an empty array.
+func streamArray(dec *json.Decoder, each func() error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("expected a JSON array, got %s", tokenKind(tok))
+	}
+	for dec.More() {
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // ']'
+	return err
+}
+
+// skipValue consumes one JSON value.
+func skipValue(dec *json.Decoder) error {
+	var raw json.RawMessage
+	return dec.Decode(&raw)
+}
+
+func tokenKind(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		return fmt.Sprintf("%q", string(t))
+	case string:
+		return "a string"
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// flexString accepts a JSON string, number, boolean or null.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*f = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+	case b[0] == '{' || b[0] == '[':
+		return fmt.Errorf("expected a scalar, got %s", string(b[:1]))
+	default:
+		*f = flexString(b)
+	}
+	return nil
+}
+
+// flexInt accepts a JSON integer, a string holding one, "" or null (0).
+type flexInt int64
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	v := strings.TrimSpace(string(s))
+	if v == "" {
+		*f = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		// Some versions print sizes as floats ("1.0E9" never, "123.0" rarely).
+		fl, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || fl != fl || fl > 9.2e18 || fl < -9.2e18 {
+			return fmt.Errorf("%q is not an integer", truncate(v, 40))
+		}
+		n = int64(fl)
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+// flattenSettings walks nested settings, calling fn for every leaf with its
+// dotted key; a flat key ("index.version.created") and a nested one give the
+// same result. Lists are passed whole.
+func flattenSettings(prefix string, v any, fn func(key string, v any)) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, vv := range t {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			flattenSettings(key, vv, fn)
+		}
+	default:
+		if prefix != "" {
+			fn(prefix, v)
+		}
+	}
+}
+
+// settingString renders a leaf setting value as text (lists comma-joined).
+func settingString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case bool:
+		return strconv.FormatBool(t)
+	case []any:
+		parts := make([]string, 0, len(t))
+		for _, e := range t {
+			parts = append(parts, settingString(e))
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b)
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+// settingList renders a setting value as a list: a JSON list element-wise, a
+// string split at commas; blanks are dropped.
+func settingList(v any) []string {
+	var out []string
+	add := func(s string) {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			add(settingString(e))
+		}
+	default:
+		add(settingString(v))
+	}
+	return out
+}

@@ -1,0 +1,30 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+)
+
+const healthEndpoint = "GET /_cluster/health"
+
+func collectHealth(ctx context.Context, p *clusterProbe) {
+	var h struct {
+		Status      flexString `json:"status"`
+		ClusterName flexString `json:"cluster_name"`
+	}
+	fe := p.c.get(ctx, healthEndpoint, esapi.ClusterHealthRequest{}, func(dec *json.Decoder) error {
+		return dec.Decode(&h)
+	})
+	if fe == nil && h.Status == "" {
+		fe = &fetchError{Endpoint: healthEndpoint, Reason: "the response has no status"}
+	}
+	if fe != nil {
+		p.fail("health", fe)
+		return
+	}
+	p.cf.Health = string(h.Status)
+	p.healthClusterName = string(h.ClusterName)
+	p.source("health", healthEndpoint+p.on())
+}

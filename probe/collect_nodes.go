@@ -1,0 +1,83 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+)
+
+// nodeInfo is one node of GET /_nodes/plugins.
+type nodeInfo struct {
+	Name    flexString   `json:"name"`
+	Version flexString   `json:"version"`
+	Roles   []flexString `json:"roles"`
+	Plugins []struct {
+		Name    flexString `json:"name"`
+		Version flexString `json:"version"`
+	} `json:"plugins"`
+}
+
+const nodesEndpoint = "GET /_nodes/plugins"
+
+// nodesRequest asks for each node's name, version, roles and plugins.
+var nodesRequest = esapi.NodesInfoRequest{
+	Metric:     []string{"plugins"},
+	FilterPath: []string{"nodes.*.name", "nodes.*.version", "nodes.*.roles", "nodes.*.plugins.name", "nodes.*.plugins.version"},
+}
+
+// decodeNodes reads a GET /_nodes/plugins body.
+func decodeNodes(dec *json.Decoder) ([]Node, error) {
+	nodes := []Node{}
+	err := streamObject(dec, func(key string) error {
+		if key != "nodes" {
+			return skipValue(dec)
+		}
+		return streamObject(dec, func(string) error {
+			var ni nodeInfo
+			if err := dec.Decode(&ni); err != nil {
+				return err
+			}
+			n := Node{Name: string(ni.Name), Version: string(ni.Version), Roles: []string{}, Plugins: []Plugin{}}
+			for _, r := range ni.Roles {
+				n.Roles = append(n.Roles, string(r))
+			}
+			sort.Strings(n.Roles)
+			for _, pl := range ni.Plugins {
+				n.Plugins = append(n.Plugins, Plugin{Name: string(pl.Name), Version: string(pl.Version)})
+			}
+			sort.Slice(n.Plugins, func(i, j int) bool { return n.Plugins[i].Name < n.Plugins[j].Name })
+			nodes = append(nodes, n)
+			return nil
+		})
+	})
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
+	return nodes, err
+}
+
+// fetchNodes sends GET /_nodes/plugins once per cluster (detection may need
+// it before the collectors run).
+func (p *clusterProbe) fetchNodes(ctx context.Context) ([]Node, *fetchError) {
+	p.nodesOnce.Do(func() {
+		p.nodesErr = p.c.get(ctx, nodesEndpoint, nodesRequest, func(dec *json.Decoder) (err error) {
+			p.nodes, err = decodeNodes(dec)
+			return err
+		})
+	})
+	return p.nodes, p.nodesErr
+}
+
+func collectNodes(ctx context.Context, p *clusterProbe) {
+	nodes, fe := p.fetchNodes(ctx)
+	if fe != nil {
+		p.fail("nodes", fe)
+		return
+	}
+	if len(nodes) == 0 {
+		p.unknown("nodes", nodesEndpoint, "the response lists no node")
+		return
+	}
+	p.cf.Nodes = nodes
+	p.source("nodes", nodesEndpoint+p.on())
+}

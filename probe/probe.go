@@ -1,0 +1,255 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Probe probes every cluster of the plan that has an endpoint, concurrently,
+// and returns the facts document. Clusters without an endpoint get the facts
+// the plan declares (DeclaredCluster). The facts are returned even when a
+// cluster is unreachable or answers badly: what could not be collected is
+// listed under each cluster's "unknown". The only error is a *ConfigError
+// (missing credential variable, unreadable CA file, …), returned before any
+// request is sent.
+func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
+	if plan == nil {
+		return nil, &ConfigError{Msg: "no plan"}
+	}
+	opts = opts.withDefaults()
+	out := &syncWriter{w: opts.Progress}
+	warn := opts.Warn
+	if warn == nil {
+		warn = func(msg string) { out.printf("warning: %s", msg) }
+	}
+
+	f := FromPlan(plan, opts.ToolVersion, opts.Now())
+	clients := map[string]*client{}
+	var problems []string
+	var firstRole string
+	for _, role := range plan.Roles() {
+		spec := plan.Cluster(role)
+		if spec == nil || spec.Endpoint == "" {
+			continue
+		}
+		c, warnings, err := newClient(role, spec, opts)
+		if err != nil {
+			if len(problems) == 0 {
+				firstRole = role
+			}
+			problems = append(problems, err.Error())
+			continue
+		}
+		for _, w := range warnings {
+			warn(w)
+		}
+		clients[role] = c
+	}
+	switch len(problems) {
+	case 0:
+	case 1:
+		return nil, &ConfigError{Role: firstRole, Msg: strings.TrimPrefix(problems[0], firstRole+": ")}
+	default:
+		return nil, &ConfigError{Msg: strings.Join(problems, "; ")}
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, opts.Deadline)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for role, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cf := probeCluster(ctx, c, out)
+			mu.Lock()
+			f.Clusters.Set(role, cf)
+			f.Runner.Reachable[role] = *cf.Reachable
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return f, nil
+}
+
+// ProbeURLs probes a source and a destination given by URL alone (either may
+// be ""), for a quick look without a plan file. The plan in the facts is a
+// minimal one with no method.
+func ProbeURLs(ctx context.Context, source, destination string, opts Options) (*Facts, error) {
+	p := &Plan{
+		Version:     1,
+		Name:        "ad-hoc",
+		Source:      &ClusterSpec{Endpoint: source, AuthKind: "none"},
+		Destination: &ClusterSpec{Endpoint: destination, AuthKind: "none"},
+		VolumeBytes: -1,
+		Lines:       map[string]int{},
+		Indices:     []string{},
+	}
+	return Probe(ctx, p, opts)
+}
+
+// clusterProbe is the state of probing one cluster.
+type clusterProbe struct {
+	c   *client
+	d   *detected
+	out *syncWriter
+
+	mu sync.Mutex
+	cf *ClusterFacts
+
+	nodesOnce sync.Once
+	nodes     []Node
+	nodesErr  *fetchError
+
+	healthClusterName string
+}
+
+// on is the suffix of every source description ("GET / on the source").
+func (p *clusterProbe) on() string { return " on the " + p.c.role }
+
+func (p *clusterProbe) unknown(fact, endpoint, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cf.MarkUnknown(fact, endpoint, p.c.scrub.clean(reason))
+}
+
+func (p *clusterProbe) source(fact, s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cf.SetSource(fact, s)
+}
+
+// fail records a fetch failure for a fact.
+func (p *clusterProbe) fail(fact string, fe *fetchError) {
+	p.unknown(fact, fe.Endpoint, fe.Reason)
+}
+
+// probeCluster collects every fact of one cluster; it never fails.
+func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts {
+	cf := &ClusterFacts{Endpoint: c.endpoint, Sources: map[string]string{}, Unknown: []Unknown{}}
+	p := &clusterProbe{c: c, cf: cf, out: out}
+	start := time.Now()
+
+	const rootEndpoint = "GET /"
+	var root *rootInfo
+	fe := c.get(ctx, rootEndpoint, rawRequest{Path: "/"}, func(dec *json.Decoder) error {
+		r, err := decodeRoot(dec)
+		root = r
+		return err
+	})
+	reachable := c.responded.Load()
+	cf.Reachable = &reachable
+	if fe != nil && !reachable {
+		out.printf("%s: cannot reach %s: %s", c.role, c.endpoint, c.scrub.clean(fe.Reason))
+		for _, fact := range ProbedFacts {
+			p.unknown(fact, rootEndpoint, "cluster not reachable from this machine: "+fe.Reason)
+		}
+		return cf
+	}
+	if fe == nil {
+		d, err := detect(root)
+		if err != nil {
+			fe = &fetchError{Endpoint: rootEndpoint, Reason: err.Error()}
+		} else {
+			p.d = d
+		}
+	}
+	versionSource := "GET /" + p.on()
+	if fe != nil && fe.Status != 401 && fe.Status != 403 {
+		// GET / is missing (404/405: some builds lack the root action, e.g.
+		// the Elasticsearch 8 integ-test-zip) or unreadable: the nodes say it too.
+		nodes, nfe := p.fetchNodes(ctx)
+		if nfe == nil {
+			if d, err := detectFromNodes(nodes, c.esProduct.Load()); err == nil {
+				p.d = d
+				versionSource = nodesEndpoint + p.on() + " (GET / failed: " + fe.Reason + ")"
+				fe = nil
+			}
+		}
+	}
+	if fe != nil {
+		out.printf("%s: connected to %s but cannot detect the version: %s", c.role, c.endpoint, fe.Reason)
+		p.unknown("version", rootEndpoint, "cannot detect the version: "+fe.Reason)
+		for _, fact := range ProbedFacts {
+			if fact != "version" {
+				p.unknown(fact, "", "not collected: the version is unknown (GET / failed), so the requests cannot be chosen")
+			}
+		}
+		return cf
+	}
+	cf.Product = p.d.Product
+	cf.Version = p.d.Version
+	cf.ClusterName = p.d.ClusterName
+	cf.ClusterUUID = p.d.ClusterUUID
+	cf.SetSource("version", versionSource)
+	cf.SetSource("product", versionSource)
+	out.printf("%s: connected to %s: %s %s, cluster %q", c.role, c.endpoint, cf.Product, cf.Version.Number, cf.ClusterName)
+
+	collectors := []func(context.Context, *clusterProbe){
+		collectNodes, collectIndices, collectRepositories, collectSettings, collectHealth,
+	}
+	var wg sync.WaitGroup
+	for _, collect := range collectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			collect(ctx, p)
+		}()
+	}
+	wg.Wait()
+
+	p.fixOverriddenVersion()
+	if cf.ClusterName == "" {
+		cf.ClusterName = p.healthClusterName
+	}
+	sort.SliceStable(cf.Unknown, func(i, j int) bool { return factOrder(cf.Unknown[i].Fact) < factOrder(cf.Unknown[j].Fact) })
+
+	var parts []string
+	if cf.Nodes != nil {
+		parts = append(parts, fmt.Sprintf("%d nodes", len(cf.Nodes)))
+	}
+	if cf.Indices != nil {
+		parts = append(parts, fmt.Sprintf("%d indices", len(cf.Indices)))
+	}
+	if cf.Repositories != nil {
+		parts = append(parts, fmt.Sprintf("%d repositories", len(cf.Repositories)))
+	}
+	if len(cf.Unknown) > 0 {
+		parts = append(parts, fmt.Sprintf("%d facts unknown", len(cf.Unknown)))
+	}
+	out.printf("%s: %s (%d requests, %s)", c.role, strings.Join(parts, ", "), c.requests.Load(), time.Since(start).Round(time.Millisecond))
+	for _, u := range cf.Unknown {
+		out.printf("%s: unknown %s: %s: %s", c.role, u.Fact, u.Endpoint, u.Error)
+	}
+	return cf
+}
+
+// fixOverriddenVersion replaces the Elasticsearch-compatible number that an
+// OpenSearch cluster with compatibility.override_main_response_version gives
+// on GET / by the version its nodes report.
+func (p *clusterProbe) fixOverriddenVersion() {
+	if p.d == nil || !p.d.VersionOverridden || len(p.cf.Nodes) == 0 {
+		return
+	}
+	v, err := ParseVersion(p.cf.Nodes[0].Version)
+	if err != nil || v.Major >= 7 {
+		return
+	}
+	v.Distribution = "opensearch"
+	p.cf.Version = v
+	p.cf.SetSource("version", "GET /_nodes/plugins"+p.on()+" (GET / reports the Elasticsearch-compatible "+p.d.Version.Number+")")
+}
+
+func factOrder(fact string) int {
+	for i, f := range ProbedFacts {
+		if f == fact {
+			return i
+		}
+	}
+	return len(ProbedFacts)
+}
