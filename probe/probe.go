@@ -81,16 +81,53 @@ func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
 // be ""), for a quick look without a plan file. The plan in the facts is a
 // minimal one with no method.
 func ProbeURLs(ctx context.Context, source, destination string, opts Options) (*Facts, error) {
+	opts = opts.withDefaults()
 	p := &Plan{
 		Version:     1,
 		Name:        "ad-hoc",
-		Source:      &ClusterSpec{Endpoint: source, AuthKind: "none"},
-		Destination: &ClusterSpec{Endpoint: destination, AuthKind: "none"},
 		VolumeBytes: -1,
 		Lines:       map[string]int{},
 		Indices:     []string{},
 	}
+	for role, url := range map[string]string{RoleSource: source, RoleDestination: destination} {
+		spec := &ClusterSpec{Endpoint: url, AuthKind: "none"}
+		if url != "" {
+			spec.Auth = URLAuth(role, opts.Getenv)
+		}
+		switch {
+		case spec.Auth == nil:
+		case spec.Auth.APIKeyEnv != "":
+			spec.AuthKind = "api_key"
+		default:
+			spec.AuthKind = "basic"
+		}
+		p.setCluster(role, spec)
+	}
 	return Probe(ctx, p, opts)
+}
+
+// URLAuth returns the credentials for a cluster given by URL only: the
+// environment variables ESPREFLIGHT_<ROLE>_USER and _PASSWORD, or
+// ESPREFLIGHT_<ROLE>_API_KEY (ROLE is SOURCE or DESTINATION), referenced the
+// same way a plan's *_env keys are, so secrets never sit on a command line.
+func URLAuth(role string, getenv func(string) string) *Auth {
+	prefix := "ESPREFLIGHT_" + strings.ToUpper(role) + "_"
+	switch {
+	case getenv(prefix+"API_KEY") != "":
+		return &Auth{APIKeyEnv: prefix + "API_KEY"}
+	case getenv(prefix+"USER") != "" || getenv(prefix+"PASSWORD") != "":
+		return &Auth{UsernameEnv: prefix + "USER", PasswordEnv: prefix + "PASSWORD"}
+	}
+	return nil
+}
+
+func (p *Plan) setCluster(role string, c *ClusterSpec) {
+	switch role {
+	case RoleSource:
+		p.Source = c
+	case RoleDestination:
+		p.Destination = c
+	}
 }
 
 // clusterProbe is the state of probing one cluster.

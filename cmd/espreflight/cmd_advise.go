@@ -298,6 +298,9 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 		}
 		if *auth != (probe.Auth{}) {
 			spec.Auth = auth
+		} else if spec.Endpoint != "" {
+			// Same convention as `probe --source URL`: ESPREFLIGHT_<ROLE>_USER/_PASSWORD or _API_KEY.
+			spec.Auth = probe.URLAuth(role, os.Getenv)
 		}
 		if spec.Endpoint == "" && spec.Version == "" && saved == nil {
 			return nil, usageErr("give --%s URL to probe the %s (or --%s-version to declare it, or --facts FILE)", role, role, role)

@@ -22,6 +22,10 @@ Exit codes: 0 every cluster with an endpoint answered; 2 usage, plan or
 configuration error (e.g. a missing credential variable); 3 a cluster could
 not be reached (the facts file is still written and says what is unknown).
 
+Without a plan, credentials come from the environment, never from flags:
+ESPREFLIGHT_SOURCE_USER + ESPREFLIGHT_SOURCE_PASSWORD, or ESPREFLIGHT_SOURCE_API_KEY
+(and the same with DESTINATION).
+
 Examples:
    espreflight probe --plan migration.yaml -o facts.json
    espreflight probe --source http://10.0.0.5:9200 --destination https://es-cn-x.elasticsearch.aliyuncs.com:9200 -o facts.json`
