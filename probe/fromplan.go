@@ -9,7 +9,7 @@ import (
 
 // ProbedFacts lists the top-level facts of a cluster that only a probe can
 // collect; without one they are recorded as unknown.
-var ProbedFacts = []string{"version", "nodes", "indices", "totals", "repositories", "settings", "health"}
+var ProbedFacts = []string{"version", "product", "nodes", "indices", "totals", "repositories", "settings", "health"}
 
 // FromPlan builds the facts that the plan alone gives: declared products and
 // versions. Every fact that needs a probe is recorded as unknown, with the
@@ -54,7 +54,7 @@ func DeclaredCluster(p *Plan, role string) *ClusterFacts {
 		}
 	}
 	for _, fact := range ProbedFacts {
-		if fact == "version" && c.Version != nil {
+		if fact == "version" && c.Version != nil || fact == "product" && c.Product != "" {
 			continue
 		}
 		c.MarkUnknown(fact, "", reason)

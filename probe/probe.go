@@ -212,8 +212,9 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	if fe != nil {
 		out.printf("%s: connected to %s but cannot detect the version: %s", c.role, c.endpoint, fe.Reason)
 		p.unknown("version", rootEndpoint, "cannot detect the version: "+fe.Reason)
+		p.unknown("product", rootEndpoint, "cannot detect the product: "+fe.Reason)
 		for _, fact := range ProbedFacts {
-			if fact != "version" {
+			if fact != "version" && fact != "product" {
 				p.unknown(fact, "", "not collected: the version is unknown (GET / failed), so the requests cannot be chosen")
 			}
 		}

@@ -121,7 +121,7 @@ func runCheck(c *cli.Context) error {
 	}
 	code := exitCode(res, failOn)
 	if unreachable := unreachableRoles(facts); len(unreachable) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "espreflight: could not reach the %s; rules that need its facts report that they could not verify\n", strings.Join(unreachable, " and the "))
+		fmt.Fprintf(c.App.ErrWriter, "espreflight: could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify\n", strings.Join(unreachable, " and the "))
 		code = exitUnreachable
 	}
 	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""
