@@ -337,7 +337,7 @@ func (e *Engine) Advise(ctx context.Context, f *probe.Facts, now time.Time, opts
 				}
 				base.Intermediate = advIntermediateSpec(f.Plan, inter, now)
 				if inter != nil {
-					assumes = append(assumes, fmt.Sprintf("an intermediate %s %s cluster (same kind, region and account as the destination)", advProductName(inter.Product), inter.Version))
+					assumes = append(assumes, fmt.Sprintf("an intermediate %s %s cluster (same kind, region and account as the destination)", ProductName(inter.Product), inter.Version))
 				}
 			} else {
 				base.Intermediate = nil
@@ -708,7 +708,7 @@ func PickIntermediate(f *probe.Facts) (in *Intermediate, need bool) {
 			continue
 		}
 		why := fmt.Sprintf("%s %s restores the source's indices (created by %s) and the destination (%s %s) restores the indices it creates",
-			advProductName(iv.product), advVerText(iv), advCreatedText(created), advProductName(dv.product), dst.Version.Number)
+			ProductName(iv.product), advVerText(iv), advCreatedText(created), ProductName(dv.product), dst.Version.Number)
 		return &Intermediate{Product: iv.product, Version: advVerText(iv), Fits: true, Why: why}, true
 	}
 	// Nothing fits: evaluate the release of the major before the destination's.
@@ -723,7 +723,7 @@ func PickIntermediate(f *probe.Facts) (in *Intermediate, need bool) {
 		fb = dv
 	}
 	why := fmt.Sprintf("no release restores the source's indices (created by %s) and is restored by the destination (%s %s); evaluated with %s %s to show what blocks the path",
-		advCreatedText(created), advProductName(dv.product), dst.Version.Number, advProductName(fb.product), advVerText(fb))
+		advCreatedText(created), ProductName(dv.product), dst.Version.Number, ProductName(fb.product), advVerText(fb))
 	return &Intermediate{Product: fb.product, Version: advVerText(fb), Why: why}, true
 }
 
@@ -738,7 +738,7 @@ func advCreatedText(cs []advVer) string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range cs {
-		s := fmt.Sprintf("%s %d.%d", advProductName(c.product), c.major, c.minor)
+		s := fmt.Sprintf("%s %d.%d", ProductName(c.product), c.major, c.minor)
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)
@@ -755,7 +755,8 @@ func advProduct(p string) string {
 	return p
 }
 
-func advProductName(p string) string {
+// ProductName is the display name of a product ("elasticsearch" → "Elasticsearch").
+func ProductName(p string) string {
 	switch p {
 	case "opensearch":
 		return "OpenSearch"
@@ -937,7 +938,7 @@ func (a *Advice) recommend(p *probe.Plan) {
 		Verdict: best.Verdict, Intermediate: best.Intermediate, Needs: best.Needs, Alternatives: alts, Plan: best.Plan}
 	r.Why = append(r.Why, why...)
 	if best.Intermediate != nil {
-		r.Why = append(r.Why, "intermediate "+advProductName(best.Intermediate.Product)+" "+best.Intermediate.Version+": "+best.Intermediate.Why)
+		r.Why = append(r.Why, "intermediate "+ProductName(best.Intermediate.Product)+" "+best.Intermediate.Version+": "+best.Intermediate.Why)
 	}
 	// Say why better-ranked options were passed over.
 	for _, m := range order {

@@ -151,19 +151,21 @@ func truncate(s string, n int) string {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Cluster != b.Cluster {
-			return a.Cluster < b.Cluster
-		}
-		if a.Index != b.Index {
-			return a.Index < b.Index
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return FindingLess(&fs[i], &fs[j]) })
+}
+
+// FindingLess is the stable report order of findings: rule, cluster, index, message.
+func FindingLess(a, b *Finding) bool {
+	if a.Rule != b.Rule {
+		return a.Rule < b.Rule
+	}
+	if a.Cluster != b.Cluster {
+		return a.Cluster < b.Cluster
+	}
+	if a.Index != b.Index {
+		return a.Index < b.Index
+	}
+	return a.Message < b.Message
 }
 
 func summarize(rules []Rule, fs []Finding) Summary {

@@ -173,7 +173,7 @@ func advRenderText(w io.Writer, a *policies.Advice, opts AdviceOptions) error {
 	if r := a.Recommended; r != nil {
 		head := "Recommended: " + r.Label
 		if r.Intermediate != nil {
-			head += " through an intermediate " + advProductText(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
+			head += " through an intermediate " + policies.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
 		}
 		t.printf("%s\n", t.style(ansiBold, head))
 		for _, why := range r.Why {
@@ -217,16 +217,6 @@ func advCount(a *policies.Advice, verdict string) int {
 	return n
 }
 
-func advProductText(p string) string {
-	switch p {
-	case "opensearch":
-		return "OpenSearch"
-	case "elasticsearch", "":
-		return "Elasticsearch"
-	}
-	return p
-}
-
 // advMDEscape makes text safe inside a Markdown table cell.
 func advMDEscape(s string) string {
 	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "'")
@@ -248,7 +238,7 @@ func advRenderMarkdown(w io.Writer, a *policies.Advice, opts AdviceOptions) erro
 	if r := a.Recommended; r != nil {
 		head := r.Label
 		if r.Intermediate != nil {
-			head += " through an intermediate " + advProductText(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
+			head += " through an intermediate " + policies.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
 		}
 		t.printf("**Recommended: %s**\n\n", advMDEscape(head))
 		for _, why := range r.Why {

@@ -146,19 +146,7 @@ func sortedFindings(res *policies.Result) []*policies.Finding {
 	for i := range res.Findings {
 		out[i] = &res.Findings[i]
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Cluster != b.Cluster {
-			return a.Cluster < b.Cluster
-		}
-		if a.Index != b.Index {
-			return a.Index < b.Index
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(out, func(i, j int) bool { return policies.FindingLess(out[i], out[j]) })
 	return out
 }
 
