@@ -44,5 +44,6 @@ for n in "${names[@]}"; do
   echo "fetch: resolving $n ($PRODUCT $VERSION)" >&2
   mkdir -p "$d/target"
   (cd "$d" && JAVA_HOME="$(find_java 17)" "${MVN[@]}" dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+  touch "$cpf"   # build-classpath leaves an unchanged file alone; mark it up to date
 done
 echo "fetch: done" >&2

@@ -33,6 +33,7 @@ for n in "${names[@]}"; do
   bulk() { # INDEX COUNT KIND
     local idx="$1" count="$2" kind="$3" typ=""
     [[ "$MAJOR" == 6 ]] && typ=',"_type":"_doc"'
+    [[ "$MAJOR" == 5 ]] && typ=',"_type":"doc"'
     local f; f="$(mktemp)"
     awk -v idx="$idx" -v n="$count" -v kind="$kind" -v typ="$typ" 'BEGIN {
       srand(42);
@@ -54,11 +55,13 @@ for n in "${names[@]}"; do
     [[ "$code" == 200 ]] || { echo "seed: $n: bulk $idx -> $code" >&2; return 1; }
   }
   mapping() { # PROPS-JSON -> mappings object for this version
-    if [[ "$MAJOR" == 6 ]]; then echo "{\"_doc\":{\"properties\":$1}}"; else echo "{\"properties\":$1}"; fi
+    if [[ "$MAJOR" == 6 ]]; then echo "{\"_doc\":{\"properties\":$1}}"
+    elif [[ "$MAJOR" == 5 ]]; then echo "{\"doc\":{\"properties\":$1}}"   # 5.x: type names may not start with _
+    else echo "{\"properties\":$1}"; fi
   }
   ORDER_PROPS='{"order_id":{"type":"keyword"},"customer":{"type":"keyword"},"country":{"type":"keyword"},"amount":{"type":"scaled_float","scaling_factor":100},"items":{"type":"integer"},"status":{"type":"keyword"},"created":{"type":"date"}}'
   # scaled_float needs mapper-extras, which the ES 6.8 / 7.17 / 8 test nodes lack
-  case "$n" in es-6.8|es-7.17|es-8) ORDER_PROPS="${ORDER_PROPS/\"scaled_float\",\"scaling_factor\":100/\"double\"}" ;; esac
+  case "$n" in es-5.6|es-6.8|es-7.17|es-8) ORDER_PROPS="${ORDER_PROPS/\"scaled_float\",\"scaling_factor\":100/\"double\"}" ;; esac
   LOG_PROPS='{"@timestamp":{"type":"date"},"level":{"type":"keyword"},"service":{"type":"keyword"},"message":{"type":"text"}}'
 
   for y in 2024 2025; do
@@ -67,14 +70,18 @@ for n in "${names[@]}"; do
       bulk "orders-$y" "$([[ $y == 2024 ]] && echo 1500 || echo 400)" order
     fi
   done
-  req POST /_aliases '{"actions":[{"add":{"index":"orders-2024","alias":"orders"}},{"add":{"index":"orders-2025","alias":"orders","is_write_index":true}}]}'
+  if [[ "$MAJOR" == 5 ]]; then # is_write_index came with 6.4
+    req POST /_aliases '{"actions":[{"add":{"index":"orders-2024","alias":"orders"}},{"add":{"index":"orders-2025","alias":"orders"}}]}'
+  else
+    req POST /_aliases '{"actions":[{"add":{"index":"orders-2024","alias":"orders"}},{"add":{"index":"orders-2025","alias":"orders","is_write_index":true}}]}'
+  fi
   if ! exists logs-app; then
     req PUT /logs-app "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":1},\"mappings\":$(mapping "$LOG_PROPS")}"
     bulk logs-app 3000 log
   fi
   if ! exists .kibana_1; then
     req PUT /.kibana_1 "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,\"auto_expand_replicas\":\"0-1\"},\"aliases\":{\".kibana\":{}},\"mappings\":$(mapping '{"type":{"type":"keyword"},"config":{"properties":{"buildNum":{"type":"keyword"}}}}')}"
-    t="_doc"; req PUT "/.kibana_1/$t/config:$VERSION?refresh=true" "{\"type\":\"config\",\"config\":{\"buildNum\":\"$VERSION\"}}"
+    t="_doc"; [[ "$MAJOR" == 5 ]] && t="doc"; req PUT "/.kibana_1/$t/config:$VERSION?refresh=true" "{\"type\":\"config\",\"config\":{\"buildNum\":\"$VERSION\"}}"
   fi
   if ! exists archive-2019; then
     req PUT /archive-2019 "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":$(mapping "$LOG_PROPS")}"

@@ -62,6 +62,14 @@ start_route_b() { # NAME (Elasticsearch integ-test-zip, run as an unprivileged u
   mkdir -p "$home/data" "$home/logs" "$home/tmp"
   unzip -q -o "$zip" -d "$home"
   local es; es="$(find "$home" -mindepth 1 -maxdepth 1 -type d -name 'elasticsearch-*' | head -1)"
+  local tkey=transport.port xpack="xpack.security.enabled: false"
+  if [[ "$(major "$VERSION")" == 5 ]]; then
+    # 5.x: transport.tcp.port, no x-pack in the zip; its jvm.options asks for CMS, which JDK 14+ removed
+    tkey=transport.tcp.port; xpack=""
+    sed -i -e 's/^-XX:+UseConcMarkSweepGC/-XX:+UseG1GC/' -e '/CMSInitiatingOccupancy/d' -e '/AlwaysPreTouch/d' \
+      -e '/^-Xm[sx]/d' "$es/config/jvm.options"
+    echo "-Djava.locale.providers=COMPAT" >>"$es/config/jvm.options"
+  fi
   cat >"$es/config/elasticsearch.yml" <<YML
 cluster.name: espf-$n
 node.name: $n
@@ -70,9 +78,9 @@ path.logs: $home/logs
 path.repo: ["$WORK/snapshots"]
 network.host: 127.0.0.1
 http.port: $PORT
-transport.port: $TPORT
+$tkey: $TPORT
 discovery.type: single-node
-xpack.security.enabled: false
+$xpack
 YML
   [[ "$(id -u)" == 0 ]] && chown -R "$NODES_USER:" "$home"
   chmod 755 "$WORK"

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -80,6 +81,8 @@ func main() {
 	from := flag.String("from", "real node: embedded Node via testdata/nodes", "recorded_from text")
 	reqFile := flag.String("requests", "testdata/responses/requests.txt", "request list")
 	outRoot := flag.String("out", "testdata/responses", "recordings root")
+	var scrubs scrubFlag
+	flag.Var(&scrubs, "scrub", "`OLD=NEW`: replace OLD by NEW in every recorded body (repeatable), e.g. the machine's work-dir path")
 	flag.Parse()
 	if *base == "" || *product == "" || *version == "" {
 		fmt.Fprintln(os.Stderr, "usage: recorder -url URL -product P -version V [-from TEXT] [-requests FILE] [-out DIR]")
@@ -143,6 +146,7 @@ func main() {
 			}
 			h[k] = v
 		}
+		body = scrubs.apply(body)
 		name := fmt.Sprintf("%03d.json", i+1)
 		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "recorder:", err)
@@ -158,4 +162,26 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(dir)
+}
+
+// scrubFlag holds -scrub OLD=NEW replacements, applied in order (longest first
+// is the caller's business).
+type scrubFlag [][2]string
+
+func (s *scrubFlag) String() string { return fmt.Sprint(*s) }
+
+func (s *scrubFlag) Set(v string) error {
+	old, repl, ok := strings.Cut(v, "=")
+	if !ok || old == "" {
+		return fmt.Errorf("want OLD=NEW, got %q", v)
+	}
+	*s = append(*s, [2]string{old, repl})
+	return nil
+}
+
+func (s scrubFlag) apply(body []byte) []byte {
+	for _, r := range s {
+		body = bytes.ReplaceAll(body, []byte(r[0]), []byte(r[1]))
+	}
+	return body
 }
