@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed "s/^v/
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/espreflight
 
-.PHONY: help build test lint fmt demo docs golden bench opa integration record clean
+.PHONY: help build test lint fmt demo docs golden bench opa integration record nodes-fetch clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,18 @@ fmt: ## format Go and Rego sources
 
 demo: build ## run check on the shipped example (exits 1: ARCH-001 fails)
 	./$(BIN) check --plan testdata/examples/arch-conflict.yaml --facts testdata/examples/alibaba-pair.facts.json || test $$? -eq 1
+
+integration: ## ground truth on real Elasticsearch/OpenSearch nodes (Java + Maven Central; <= 3 nodes at a time)
+	testdata/nodes/integration.sh
+
+record: ## re-record testdata/responses from freshly seeded real nodes
+	ESPF_RECORD=1 ESPF_SKIP_TESTS=1 testdata/nodes/integration.sh
+
+nodes-fetch: ## fetch (and cache) the node artifacts from Maven Central
+	testdata/nodes/fetch.sh
+
+docs: ## regenerate docs/rules.md from the rules' METADATA
+	$(GO) test ./policies -run TestRulesDoc -update
 
 golden: ## rewrite the golden files after an intended output change
 	$(GO) test ./... -update
