@@ -41,6 +41,13 @@ record: ## re-record testdata/responses from freshly seeded real nodes
 nodes-fetch: ## fetch (and cache) the node artifacts from Maven Central
 	testdata/nodes/fetch.sh
 
+opa: bin/opa ## build the OPA CLI from the same module version (the peer in make bench)
+bin/opa: go.mod go.sum
+	$(GO) build -o bin/opa github.com/open-policy-agent/opa
+
+bench: bin/opa ## check vs the decode floor vs opa eval at 1k/10k/100k indices per cluster (ESPREFLIGHT_BENCH_SIZES to change)
+	$(GO) test ./policies -run '^$$' -bench 'Floor|Check|OPAEval' -benchtime 1x -count 3 -benchmem -timeout 60m | $(GO) run testdata/bench/table.go
+
 docs: ## regenerate docs/rules.md from the rules' METADATA
 	$(GO) test ./policies -run TestRulesDoc -update
 

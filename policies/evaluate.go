@@ -5,7 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,18 +55,22 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 }
 
 func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) ([]Finding, error) {
-	data, err := json.Marshal(item)
-	if err != nil {
-		return nil, err
-	}
-	var raw rawFinding
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: a finding must be an object with rule and msg: %w (got %s)", ref.path, err, truncate(string(data), 200))
-	}
-	if raw.Rule == "" || raw.Msg == "" {
-		return nil, fmt.Errorf("%s: a finding needs non-empty \"rule\" and \"msg\" (use lib.finding); got %s", ref.path, truncate(string(data), 200))
+	// Well-formed findings are read straight from the result; anything else
+	// takes the JSON path, which says what is wrong with it.
+	raw, ok := rawFindingOf(item)
+	if !ok {
+		data, err := json.Marshal(item)
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("%s: a finding must be an object with rule and msg: %w (got %s)", ref.path, err, truncate(string(data), 200))
+		}
+		if raw.Rule == "" || raw.Msg == "" {
+			return nil, fmt.Errorf("%s: a finding needs non-empty \"rule\" and \"msg\" (use lib.finding); got %s", ref.path, truncate(string(data), 200))
+		}
 	}
 	if !ref.ids[raw.Rule] {
 		return nil, fmt.Errorf("%s: finding names rule %q, which is not declared by a METADATA block of %s", ref.path, raw.Rule, ref.path)
@@ -151,7 +156,30 @@ func truncate(s string, n int) string {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool { return FindingLess(&fs[i], &fs[j]) })
+	cmp := func(a, b *Finding) int {
+		switch {
+		case FindingLess(a, b):
+			return -1
+		case FindingLess(b, a):
+			return 1
+		}
+		return 0
+	}
+	if slices.IsSortedFunc(fs, func(a, b Finding) int { return cmp(&a, &b) }) {
+		return
+	}
+	// Sort pointers, not the findings themselves: moving a Finding copies
+	// some 250 bytes, and per-index rules make 100 000s of them.
+	ps := make([]*Finding, len(fs))
+	for i := range fs {
+		ps[i] = &fs[i]
+	}
+	slices.SortStableFunc(ps, cmp)
+	sorted := make([]Finding, len(fs))
+	for i, p := range ps {
+		sorted[i] = *p
+	}
+	copy(fs, sorted)
 }
 
 // FindingLess is the stable report order of findings: rule, cluster, index, message.
@@ -254,4 +282,104 @@ func (r *Result) Filter(only, skip []string) error {
 	r.Rules, r.Findings = rules, findings
 	r.Summary = summarize(r.Rules, r.Findings)
 	return nil
+}
+
+// rawFindingFields maps the JSON keys of rawFinding to its fields.
+var rawFindingFields = func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeFor[rawFinding]()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && t.Field(i).IsExported() {
+			out[name] = i
+		}
+	}
+	return out
+}()
+
+// rawFindingOf reads a finding from an evaluation result (as rego returns
+// it: objects as map[string]any, numbers as json.Number) the way decoding
+// its JSON into rawFinding would, without the round trip. ok is false for
+// anything that is not a well-formed finding with a non-empty rule and msg,
+// has a key that differs from a field's only in case, or a field of a type
+// not handled here; the caller then decodes its JSON.
+func rawFindingOf(item any) (raw rawFinding, ok bool) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return raw, false
+	}
+	rv := reflect.ValueOf(&raw).Elem()
+	for k, v := range m {
+		i, known := rawFindingFields[k]
+		if !known {
+			// Other keys (lib.finding passes extra ones through) are ignored
+			// by the JSON decoder too, unless they match a field name but
+			// for case.
+			for f := range rawFindingFields {
+				if strings.EqualFold(k, f) {
+					return raw, false
+				}
+			}
+			continue
+		}
+		if v == nil {
+			continue // null leaves the zero value, as in JSON
+		}
+		switch f := rv.Field(i).Addr().Interface().(type) {
+		case *string:
+			*f, ok = v.(string)
+		case *bool:
+			*f, ok = v.(bool)
+		case *[]string:
+			var list []any
+			if list, ok = v.([]any); ok {
+				*f = make([]string, len(list))
+				for j, x := range list {
+					if (*f)[j], ok = x.(string); !ok {
+						break
+					}
+				}
+			}
+		case *[]rawEvidence:
+			ok = evidenceOf(v, f)
+		default:
+			ok = false
+		}
+		if !ok {
+			return raw, false
+		}
+	}
+	return raw, raw.Rule != "" && raw.Msg != ""
+}
+
+func evidenceOf(v any, out *[]rawEvidence) bool {
+	list, ok := v.([]any)
+	if !ok {
+		return false
+	}
+	*out = make([]rawEvidence, len(list))
+	for i, x := range list {
+		if x == nil {
+			continue
+		}
+		ev, ok := x.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, val := range ev {
+			switch k {
+			case "fact":
+				if val != nil {
+					if (*out)[i].Fact, ok = val.(string); !ok {
+						return false
+					}
+				}
+			case "value":
+				(*out)[i].Value = val
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }

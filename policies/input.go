@@ -3,7 +3,9 @@ package policies
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,15 +37,16 @@ func NewInput(f *probe.Facts, now time.Time) *Input {
 }
 
 // Value converts the input into an OPA value once, without a JSON round trip
-// for the parts that grow with the cluster: every index of every cluster
-// and the selection are built as ast values straight from the typed structs,
-// with shared key terms, interned repeated values and one slab allocation
-// for the terms of each indices array. The small, rarely-changing rest
-// (plan, nodes, settings, …) still goes through encoding/json so that the
-// shape the policies see is, by construction, the facts document's JSON. The
-// result equals jsonValue(in) (see input_test.go); a test fails when a field
-// is added to probe.Index, probe.Selection or probe.CreatedGroup without
-// being added here.
+// for the parts that grow with the cluster: every index of every cluster and
+// the selection are built as ast values straight from the typed structs, with
+// shared key terms, interned repeated values (status, versions, created ids,
+// small numbers), one term per name in the selection's lists, and slab
+// allocation of scalar terms. Clusters are built in parallel. The small,
+// rarely-changing rest (plan, nodes, settings, …) still goes through
+// encoding/json so that the shape the policies see is, by construction, the
+// facts document's JSON. The result equals jsonValue(in) (input_test.go), and
+// a test fails when a field is added to probe.Index, probe.Selection or
+// probe.CreatedGroup without being added here.
 func (in *Input) Value() (ast.Value, error) {
 	if in.Facts == nil {
 		return jsonValue(in)
@@ -55,26 +58,39 @@ func (in *Input) Value() (ast.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{strs: map[string]*ast.Term{}, ids: map[int64]*ast.Term{}, names: map[string]*ast.Term{}}
-	clusters := make([][2]*ast.Term, 0, 3)
-	for _, role := range []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate} {
+	// The clusters are built in parallel (one builder each: builders share
+	// nothing), the selection meanwhile on this goroutine.
+	roles := []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate}
+	terms := make([]*ast.Term, len(roles))
+	errs := make([]error, len(roles))
+	var wg sync.WaitGroup
+	for i, role := range roles {
 		c := in.Clusters.ByRole(role)
 		if c == nil {
 			continue
 		}
-		t, err := b.cluster(c)
-		if err != nil {
-			return nil, fmt.Errorf("encode input: clusters.%s: %w", role, err)
-		}
-		clusters = append(clusters, [2]*ast.Term{ast.InternedTerm(role), t})
+		wg.Go(func() {
+			terms[i], errs[i] = newBuilder().cluster(c)
+		})
 	}
 	sel := ast.NullTerm()
 	if in.Selection != nil {
+		b := newBuilder()
 		pairs := make([][2]*ast.Term, 0, len(in.Selection))
 		for role, s := range in.Selection {
 			pairs = append(pairs, [2]*ast.Term{b.str(role), b.selection(s)})
 		}
 		sel = ast.NewTerm(ast.NewObject(pairs...))
+	}
+	wg.Wait()
+	clusters := make([][2]*ast.Term, 0, len(roles))
+	for i, role := range roles {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("encode input: clusters.%s: %w", role, errs[i])
+		}
+		if terms[i] != nil {
+			clusters = append(clusters, [2]*ast.Term{ast.InternedTerm(role), terms[i]})
+		}
 	}
 	return replace(top, map[string]*ast.Term{
 		"clusters":  ast.NewTerm(ast.NewObject(clusters...)),
@@ -145,12 +161,10 @@ var (
 )
 
 // builder builds ast values, sharing the terms of repeated strings (status,
-// versions, …), of created ids, and of index names (a name is one term
-// whether it is read from clusters.*.indices or from the selection).
+// versions, …) and of created ids.
 type builder struct {
-	strs  map[string]*ast.Term
-	ids   map[int64]*ast.Term
-	names map[string]*ast.Term
+	strs map[string]*ast.Term
+	ids  map[int64]*ast.Term
 	// slab is carved into terms, so an index costs one allocation for all
 	// of its scalar terms instead of one per field.
 	slab []ast.Term
@@ -176,14 +190,35 @@ func (b *builder) str(s string) *ast.Term {
 	return t
 }
 
-// name returns the term of an index name, shared between its uses.
+func newBuilder() *builder {
+	return &builder{strs: map[string]*ast.Term{}, ids: map[int64]*ast.Term{}}
+}
+
+// name returns a new term for an index name.
 func (b *builder) name(s string) *ast.Term {
-	if t, ok := b.names[s]; ok {
-		return t
+	return b.term(ast.String(jsonString(s)))
+}
+
+// subset returns the terms of names, a sorted subsequence of the sorted
+// list whose terms are all: a name is one term wherever the selection lists
+// it. A name not found that way gets a term of its own.
+func (b *builder) subset(names, all []string, terms []*ast.Term) *ast.Term {
+	if names == nil {
+		return ast.NullTerm()
 	}
-	t := b.term(ast.String(jsonString(s)))
-	b.names[s] = t
-	return t
+	ts := make([]*ast.Term, len(names))
+	j := 0
+	for i, s := range names {
+		for j < len(all) && all[j] < s {
+			j++
+		}
+		if j < len(all) && all[j] == s {
+			ts[i] = terms[j]
+		} else {
+			ts[i] = b.name(s)
+		}
+	}
+	return ast.NewTerm(ast.NewArray(ts...))
 }
 
 func (b *builder) int(i int64) *ast.Term {
@@ -252,6 +287,18 @@ func (b *builder) selection(s *probe.Selection) *ast.Term {
 	if s == nil {
 		return ast.NullTerm()
 	}
+	// Names is sorted, and every other list of names is a sorted subset of
+	// it (see probe.Select), so their terms are found by a merge, no map.
+	var names []*ast.Term
+	namesTerm := ast.NullTerm()
+	if s.Names != nil {
+		b.slab = make([]ast.Term, len(s.Names)+64)
+		names = make([]*ast.Term, len(s.Names))
+		for i, n := range s.Names {
+			names[i] = b.name(n)
+		}
+		namesTerm = ast.NewTerm(ast.NewArray(slices.Clone(names)...))
+	}
 	groups := ast.NullTerm()
 	if s.ByCreated != nil {
 		ts := make([]*ast.Term, len(s.ByCreated))
@@ -263,7 +310,7 @@ func (b *builder) selection(s *probe.Selection) *ast.Term {
 				[2]*ast.Term{kMajor, b.int(int64(g.Major))},
 				[2]*ast.Term{kMinor, b.int(int64(g.Minor))},
 				[2]*ast.Term{kCount, b.int(int64(g.Count))},
-				[2]*ast.Term{kIndices, b.strings(g.Indices, b.name)},
+				[2]*ast.Term{kIndices, b.subset(g.Indices, s.Names, names)},
 			))
 		}
 		groups = ast.NewTerm(ast.NewArray(ts...))
@@ -275,9 +322,9 @@ func (b *builder) selection(s *probe.Selection) *ast.Term {
 		[2]*ast.Term{kDocs, b.int(s.Docs)},
 		[2]*ast.Term{kStoreBytes, b.int(s.StoreBytes)},
 		[2]*ast.Term{kPrimaryStoreBytes, b.int(s.PrimaryStoreBytes)},
-		[2]*ast.Term{kNames, b.strings(s.Names, b.name)},
-		[2]*ast.Term{kDot, b.strings(s.DotPrefixed, b.name)},
-		[2]*ast.Term{kClosed, b.strings(s.Closed, b.name)},
+		[2]*ast.Term{kNames, namesTerm},
+		[2]*ast.Term{kDot, b.subset(s.DotPrefixed, s.Names, names)},
+		[2]*ast.Term{kClosed, b.subset(s.Closed, s.Names, names)},
 		[2]*ast.Term{kByCreated, groups},
 	))
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Selection is what the plan's index patterns select on one cluster, grouped
@@ -46,12 +47,22 @@ func Derive(f *Facts) map[string]*Selection {
 	if f.Plan != nil {
 		patterns = f.Plan.Indices
 	}
-	for _, role := range []string{RoleSource, RoleDestination, RoleIntermediate} {
+	roles := []string{RoleSource, RoleDestination, RoleIntermediate}
+	sels := make([]*Selection, len(roles))
+	var wg sync.WaitGroup
+	for i, role := range roles {
 		c := f.Clusters.ByRole(role)
 		if c == nil {
 			continue
 		}
-		out[role] = Select(c.Indices, patterns)
+		// Clusters are independent: select them in parallel.
+		wg.Go(func() { sels[i] = Select(c.Indices, patterns) })
+	}
+	wg.Wait()
+	for i, role := range roles {
+		if sels[i] != nil {
+			out[role] = sels[i]
+		}
 	}
 	return out
 }

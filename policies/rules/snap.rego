@@ -6,27 +6,25 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# dest_open is the set of open index names on the destination: one lookup,
-# built once.
-dest_open contains ix.name if {
-	some ix in input.clusters.destination.indices
-	ix.status == "open"
-}
+# dest_open is the set of open index names on the destination. It is a
+# complete rule (a comprehension), so OPA builds it once per evaluation; a
+# partial set looked up by key would be scanned for every lookup.
+dest_open := {ix.name | some ix in input.clusters.destination.indices; ix.status == "open"}
 
-# restored_name(name) is the name an index is restored under.
-restored_name(name) := regex.replace(name, p, lib.plan_get(["snapshot", "rename_replacement"], "")) if {
-	p := lib.plan_get(["snapshot", "rename_pattern"], "")
-	p != ""
-} else := name
+rename_pattern := lib.plan_get(["snapshot", "rename_pattern"], "")
 
-# conflicts are restored names that are open indices on the destination.
-conflicts contains n if {
+rename_replacement := lib.plan_get(["snapshot", "rename_replacement"], "")
+
+# conflicts are restored names that are open indices on the destination:
+# a set intersection without a rename, one regex per selected index with one.
+conflicts := dest_open & {n | some n in input.selection.source.names} if {
+	rename_pattern == ""
+} else := {n |
 	some name in input.selection.source.names
-	n := restored_name(name)
+	n := regex.replace(name, rename_pattern, rename_replacement)
 	dest_open[n]
 }
 
-# Message of the findings for indices a restore would fail on.
 deny_restore_msg := "the restore will fail: the destination already has an open index with this name; close or delete it first, or restore under another name (snapshot.rename_pattern)"
 
 # METADATA
