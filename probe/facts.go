@@ -97,6 +97,7 @@ type ClusterFacts struct {
 	Indices      []Index        `json:"indices"`
 	Totals       *Totals        `json:"totals"`
 	Repositories []Repository   `json:"repositories"`
+	Aliases      []Alias        `json:"aliases"`
 	Settings     map[string]any `json:"settings"`
 	// Sources says where each top-level fact came from, e.g.
 	// "version": "GET / on the source" or "version": "plan line 14".
@@ -166,6 +167,17 @@ type Totals struct {
 	Docs              int64 `json:"docs"`
 	StoreBytes        int64 `json:"store_bytes"`
 	PrimaryStoreBytes int64 `json:"primary_store_bytes"`
+}
+
+// Alias is one index of an alias: ClusterFacts.Aliases has one entry per
+// alias and index (an alias over two indices is two entries).
+type Alias struct {
+	Name  string `json:"name"`
+	Index string `json:"index"`
+	// IsWriteIndex is true when the alias sets is_write_index: true for this
+	// index, false otherwise; nil when the version has no write index
+	// (Elasticsearch before 6.4).
+	IsWriteIndex *bool `json:"is_write_index"`
 }
 
 // Repository is a registered snapshot repository; Settings never holds secrets.

@@ -40,6 +40,7 @@ func fakeHandler(override map[string]http.HandlerFunc) http.HandlerFunc {
 		"/_data_stream":            `{"data_streams":[]}`,
 		"/_cluster/state/metadata": `{"metadata":{"indices":{"orders":{"system":false},".tasks":{"system":true}}}}`,
 		"/_snapshot":               `{"s3repo":{"type":"s3","settings":{"bucket":"b","access_key":"AKIAEXAMPLE","secret_key":"shh","client":"default"}}}`,
+		"/_cat/aliases":            `[{"alias":"orders-all","index":"orders","is_write_index":"true"}]`,
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h, ok := override[r.URL.Path]; ok {

@@ -95,6 +95,10 @@ type Snapshot struct {
 	MovedToOSS        bool   `yaml:"moved_to_oss" json:"moved_to_oss"`
 	RenamePattern     string `yaml:"rename_pattern" json:"rename_pattern"`
 	RenameReplacement string `yaml:"rename_replacement" json:"rename_replacement"`
+	// IncludeAliases is the restore's include_aliases: nil (unset, and then
+	// left out of the facts) means true, as in the restore API, which
+	// restores each index's aliases with it.
+	IncludeAliases *bool `yaml:"include_aliases" json:"include_aliases,omitempty"`
 }
 
 // Repo is the snapshot repository.

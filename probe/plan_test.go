@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -30,6 +32,10 @@ func TestMethodSectionChecks(t *testing.T) {
 		{"bad rename pattern", "snapshot", "snapshot:\n  rename_pattern: \"(.+\"\n", "not a valid regular expression", 7},
 		{"replacement without pattern", "snapshot", "snapshot:\n  rename_replacement: restored_$1\n", "needs snapshot.rename_pattern", 7},
 		{"intermediate access key without intermediate", "snapshot", "snapshot:\n  repository:\n    access_key_account: {intermediate: \"1\"}\n", "the plan has no intermediate cluster", 8},
+		{"include_aliases not a boolean", "snapshot", "snapshot:\n  include_aliases: \"false\"\n", "expected true or false, got a string", 7},
+		{"include_aliases as yes/no", "snapshot", "snapshot:\n  include_aliases: no\n", "expected true or false", 7},
+		{"include_aliases misspelt", "snapshot", "snapshot:\n  include_alias: false\n", `did you mean "include_aliases"`, 7},
+		{"include_aliases with logstash", "logstash", "snapshot: {include_aliases: false}\n", "section snapshot applies to method snapshot or snapshot-reindex only", 6},
 		{"unknown key in access_key_account", "snapshot", "snapshot:\n  repository:\n    access_key_account: {destinaton: \"1\"}\n", `did you mean "destination"`, 8},
 	}
 	for _, c := range cases {
@@ -64,4 +70,50 @@ func TestMethodSectionsAccepted(t *testing.T) {
 			t.Errorf("%s: %v", c.method, err)
 		}
 	}
+}
+
+// TestIncludeAliases: snapshot.include_aliases is unset (nil: the restore
+// API's default, true, and left out of the facts) or an explicit boolean.
+func TestIncludeAliases(t *testing.T) {
+	for _, c := range []struct {
+		method, extra string
+		want          *bool
+		json          string
+	}{
+		{"snapshot", "", nil, ""},
+		{"snapshot", "snapshot: {rename_pattern: \"(.+)\"}\n", nil, ""},
+		{"snapshot", "snapshot:\n  include_aliases: ~\n", nil, ""},
+		{"snapshot", "snapshot:\n  include_aliases: false\n", new(false), `"include_aliases":false`},
+		{"snapshot-reindex", "intermediate: {kind: self-managed, version: \"7.17.0\"}\nsnapshot:\n  include_aliases: true\n", new(true), `"include_aliases":true`},
+	} {
+		p, err := ParsePlan("plan.yaml", planWith(c.method, c.extra))
+		if err != nil {
+			t.Errorf("%q: %v", c.extra, err)
+			continue
+		}
+		var got *bool
+		if p.Snapshot != nil {
+			got = p.Snapshot.IncludeAliases
+		}
+		if (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
+			t.Errorf("%q: include_aliases = %v, want %v", c.extra, fmtBoolPtr(got), fmtBoolPtr(c.want))
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := strings.Contains(string(b), `"include_aliases"`); has != (c.json != "") || c.json != "" && !strings.Contains(string(b), c.json) {
+			t.Errorf("%q: normalized plan %s, want %q", c.extra, b, c.json)
+		}
+		if c.want != nil && p.Line("snapshot.include_aliases") != strings.Count(string(planWith(c.method, c.extra)), "\n") {
+			t.Errorf("%q: include_aliases at line %d", c.extra, p.Line("snapshot.include_aliases"))
+		}
+	}
+}
+
+func fmtBoolPtr(b *bool) string {
+	if b == nil {
+		return "unset"
+	}
+	return strconv.FormatBool(*b)
 }

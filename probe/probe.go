@@ -229,7 +229,7 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	out.printf("%s: connected to %s: %s %s, cluster %q", c.role, c.endpoint, cf.Product, cf.Version.Number, cf.ClusterName)
 
 	collectors := []func(context.Context, *clusterProbe){
-		collectNodes, collectIndices, collectRepositories, collectSettings, collectHealth,
+		collectNodes, collectIndices, collectRepositories, collectSettings, collectHealth, collectAliases,
 	}
 	var wg sync.WaitGroup
 	for _, collect := range collectors {

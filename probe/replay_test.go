@@ -186,17 +186,20 @@ type replayExpect struct {
 	createdMajor     int
 	dataStreams      map[string]string // backing index -> stream
 	whitelist        []string
+	// writeIndex: the version has write indices (ES 6.4+, OpenSearch), so
+	// every alias carries is_write_index.
+	writeIndex bool
 }
 
 var replayExpectations = map[string]replayExpect{
 	"elasticsearch-5.6.16":  {product: "elasticsearch", version: "5.6.16", created: "5.6.16", createdProduct: "elasticsearch", createdMajor: 5, whitelist: []string{}},
-	"elasticsearch-6.8.23":  {product: "elasticsearch", version: "6.8.23", created: "6.8.23", createdProduct: "elasticsearch", createdMajor: 6, whitelist: []string{"127.0.0.1:*"}},
-	"elasticsearch-7.10.2":  {product: "elasticsearch", version: "7.10.2", created: "7.10.2", createdProduct: "elasticsearch", createdMajor: 7, whitelist: []string{"127.0.0.1:*"}},
-	"elasticsearch-7.17.29": {product: "elasticsearch", version: "7.17.29", created: "7.17.29", createdProduct: "elasticsearch", createdMajor: 7, whitelist: []string{"127.0.0.1:*"}},
-	"elasticsearch-8.19.21": {product: "elasticsearch", version: "8.19.21", created: "8.11+ (index version 8537000)", createdProduct: "elasticsearch", createdMajor: 8, whitelist: []string{}},
-	"opensearch-1.3.14":     {product: "opensearch", version: "1.3.14", created: "1.3.14", createdProduct: "opensearch", createdMajor: 1, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}},
-	"opensearch-2.19.6":     {product: "opensearch", version: "2.19.6", created: "2.19.6", createdProduct: "opensearch", createdMajor: 2, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}},
-	"opensearch-3.9.0":      {product: "opensearch", version: "3.9.0", created: "3.9.0", createdProduct: "opensearch", createdMajor: 3, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}},
+	"elasticsearch-6.8.23":  {product: "elasticsearch", version: "6.8.23", created: "6.8.23", createdProduct: "elasticsearch", createdMajor: 6, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
+	"elasticsearch-7.10.2":  {product: "elasticsearch", version: "7.10.2", created: "7.10.2", createdProduct: "elasticsearch", createdMajor: 7, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
+	"elasticsearch-7.17.29": {product: "elasticsearch", version: "7.17.29", created: "7.17.29", createdProduct: "elasticsearch", createdMajor: 7, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
+	"elasticsearch-8.19.21": {product: "elasticsearch", version: "8.19.21", created: "8.11+ (index version 8537000)", createdProduct: "elasticsearch", createdMajor: 8, whitelist: []string{}, writeIndex: true},
+	"opensearch-1.3.14":     {product: "opensearch", version: "1.3.14", created: "1.3.14", createdProduct: "opensearch", createdMajor: 1, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
+	"opensearch-2.19.6":     {product: "opensearch", version: "2.19.6", created: "2.19.6", createdProduct: "opensearch", createdMajor: 2, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
+	"opensearch-3.9.0":      {product: "opensearch", version: "3.9.0", created: "3.9.0", createdProduct: "opensearch", createdMajor: 3, dataStreams: map[string]string{".ds-events-app-000001": "events-app"}, whitelist: []string{"127.0.0.1:*"}, writeIndex: true},
 }
 
 // requiredRecordings are the versions the issue requires (prefix match).
@@ -288,7 +291,7 @@ func TestReplayRecordings(t *testing.T) {
 			if c.Settings["cluster.routing.allocation.disk.watermark.low"] == nil {
 				t.Errorf("settings lack the low disk watermark: %v", c.Settings)
 			}
-			for _, fact := range []string{"version", "nodes", "indices", "totals", "repositories", "settings", "health"} {
+			for _, fact := range []string{"version", "nodes", "indices", "totals", "repositories", "settings", "health", "aliases"} {
 				if c.Sources[fact] == "" {
 					t.Errorf("no source for %s", fact)
 				}
@@ -332,8 +335,18 @@ func TestReplayRecordings(t *testing.T) {
 					t.Errorf("indices source %q lacks the system flag request", c.Sources["indices"])
 				}
 			}
-			if n := rp.requests.Load(); n > 10 {
-				t.Errorf("%d requests, want at most 10", n)
+			// Aliases: the seeded ones, "orders" over orders-2024 and orders-2025
+			// (its write index where the version has write indices), and .kibana.
+			no, yes := false, true
+			wantAliases := []Alias{{Name: ".kibana", Index: ".kibana_1"}, {Name: "orders", Index: "orders-2024"}, {Name: "orders", Index: "orders-2025"}}
+			if exp.writeIndex {
+				wantAliases[0].IsWriteIndex, wantAliases[1].IsWriteIndex, wantAliases[2].IsWriteIndex = &no, &no, &yes
+			}
+			if !reflect.DeepEqual(c.Aliases, wantAliases) {
+				t.Errorf("aliases = %s, want %s", aliasesString(c.Aliases), aliasesString(wantAliases))
+			}
+			if n := rp.requests.Load(); n > 11 {
+				t.Errorf("%d requests, want at most 11", n)
 			}
 		})
 	}
@@ -346,6 +359,18 @@ func TestReplayRecordings(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("recordings missing for required versions: %s (make record)", strings.Join(missing, ", "))
 	}
+}
+
+func aliasesString(as []Alias) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		w := "nil"
+		if a.IsWriteIndex != nil {
+			w = fmt.Sprint(*a.IsWriteIndex)
+		}
+		parts[i] = fmt.Sprintf("%s->%s(write %s)", a.Name, a.Index, w)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 func keys[V any](m map[string]V) []string {
@@ -377,7 +402,10 @@ func TestReplayRequestsListed(t *testing.T) {
 	}
 	for _, d := range []*detected{
 		{Product: "elasticsearch", Version: &Version{Number: "5.6.16", Major: 5, Minor: 6}},
+		{Product: "elasticsearch", Version: &Version{Number: "6.3.2", Major: 6, Minor: 3}},
 		{Product: "elasticsearch", Version: &Version{Number: "6.8.23", Major: 6, Minor: 8}},
+		{Product: "elasticsearch", Version: &Version{Number: "7.3.2", Major: 7, Minor: 3}},
+		{Product: "elasticsearch", Version: &Version{Number: "7.4.0", Major: 7, Minor: 4}},
 		{Product: "elasticsearch", Version: &Version{Number: "7.10.2", Major: 7, Minor: 10}},
 		{Product: "elasticsearch", Version: &Version{Number: "8.19.0", Major: 8, Minor: 19}},
 		{Product: "opensearch", Version: &Version{Number: "2.19.0", Major: 2, Minor: 19}},
@@ -410,7 +438,7 @@ func sentRequests(t *testing.T, d *detected) []string {
 		switch r.URL.Path {
 		case "/":
 			fmt.Fprintf(w, `{"cluster_name":"x","version":{"number":%q,"distribution":%q},"tagline":"x"}`, d.Version.Number, map[bool]string{true: "opensearch"}[d.isOpenSearch()])
-		case "/_cat/indices":
+		case "/_cat/indices", "/_cat/aliases":
 			fmt.Fprint(w, `[]`)
 		default:
 			fmt.Fprint(w, `{}`)
