@@ -23,6 +23,7 @@ test: ## unit, Rego (with coverage), replay and golden tests; needs only Go
 lint: ## gofmt, go vet and the Rego style check
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags integration ./cmd/...
 	$(GO) test ./policies -run TestRegoFormatted
 
 fmt: ## format Go and Rego sources

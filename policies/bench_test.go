@@ -334,7 +334,7 @@ func BenchmarkStages(b *testing.B) {
 				t2 := time.Now()
 				in := NewInput(f, benchNow)
 				t3 := time.Now()
-				v, err := in.Value()
+				v, err := in.Value(e.indexFields)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -359,7 +359,16 @@ func BenchmarkStages(b *testing.B) {
 	}
 }
 
-// BenchmarkInputValue compares Input.Value with the JSON round trip it replaced.
+func builtinIndexFields(tb testing.TB) IndexFields {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e.indexFields
+}
+
+// BenchmarkInputValue compares Input.Value (all index keys, and the keys the
+// built-in policies read) with the JSON round trip it replaced.
 func BenchmarkInputValue(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		facts, _ := benchFiles(b, n)
@@ -371,7 +380,17 @@ func BenchmarkInputValue(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/fast", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				if _, err := in.Value(); err != nil {
+				if _, err := in.Value(IndexFields{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// The index keys the built-in policies read.
+		fields := builtinIndexFields(b)
+		b.Run(fmt.Sprintf("n=%d/pruned", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := in.Value(fields); err != nil {
 					b.Fatal(err)
 				}
 			}

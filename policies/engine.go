@@ -43,6 +43,9 @@ type Engine struct {
 	refs  []ruleSetRef
 	rules []Rule
 	byID  map[string]*Rule
+	// indexFields are the keys of input.clusters[_].indices[_] the compiled
+	// policies read; Evaluate builds index objects with those only.
+	indexFields IndexFields
 }
 
 type ruleSetRef struct {
@@ -187,7 +190,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: c, modules: mods, byID: map[string]*Rule{}}
+	e := &Engine{compiler: c, modules: mods, byID: map[string]*Rule{}, indexFields: IndexFieldsRead(c.Modules)}
 	if err := e.buildCatalog(); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 // waivers from the plan applied.
 func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*Result, error) {
 	in := NewInput(f, now)
-	v, err := in.Value()
+	v, err := in.Value(e.indexFields)
 	if err != nil {
 		return nil, err
 	}
@@ -35,45 +35,71 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
 	}
 	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), Rules: e.rules}
+	// Decode every finding first and count what they expand to, so the
+	// findings slice is allocated once: at 100 000 indices a rule may expand
+	// to 100 000 findings, and regrowing the slice copies them all.
+	type decoded struct {
+		base    Finding
+		indices []string
+	}
+	var all []decoded
+	total := 0
 	for i, set := range sets {
 		items, ok := set.([]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: expected a set of findings, got %T", e.refs[i].path, set)
 		}
 		for _, item := range items {
-			fs, err := e.finding(e.refs[i], item, f)
+			base, indices, err := e.finding(e.refs[i], item, f)
 			if err != nil {
 				return nil, err
 			}
-			res.Findings = append(res.Findings, fs...)
+			all = append(all, decoded{base, indices})
+			total += max(1, len(indices))
 		}
 	}
+	rs, sets = nil, nil // the OPA result is no longer needed
+	res.Findings = make([]Finding, 0, total)
+	for _, d := range all {
+		if len(d.indices) == 0 {
+			res.Findings = append(res.Findings, d.base)
+			continue
+		}
+		for _, name := range d.indices {
+			fi := d.base
+			fi.Index = name
+			res.Findings = append(res.Findings, fi)
+		}
+	}
+	all = nil
 	sortFindings(res.Findings)
 	res.Notices = applyWaivers(res.Findings, f.Plan, now)
 	res.Summary = summarize(e.rules, res.Findings)
 	return res, nil
 }
 
-func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) ([]Finding, error) {
+// finding decodes one finding of a rule set; indices lists the indices it
+// expands to (one finding per index), nil for a single finding.
+func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) (Finding, []string, error) {
 	// Well-formed findings are read straight from the result; anything else
 	// takes the JSON path, which says what is wrong with it.
 	raw, ok := rawFindingOf(item)
 	if !ok {
 		data, err := json.Marshal(item)
 		if err != nil {
-			return nil, err
+			return Finding{}, nil, err
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%s: a finding must be an object with rule and msg: %w (got %s)", ref.path, err, truncate(string(data), 200))
+			return Finding{}, nil, fmt.Errorf("%s: a finding must be an object with rule and msg: %w (got %s)", ref.path, err, truncate(string(data), 200))
 		}
 		if raw.Rule == "" || raw.Msg == "" {
-			return nil, fmt.Errorf("%s: a finding needs non-empty \"rule\" and \"msg\" (use lib.finding); got %s", ref.path, truncate(string(data), 200))
+			return Finding{}, nil, fmt.Errorf("%s: a finding needs non-empty \"rule\" and \"msg\" (use lib.finding); got %s", ref.path, truncate(string(data), 200))
 		}
 	}
 	if !ref.ids[raw.Rule] {
-		return nil, fmt.Errorf("%s: finding names rule %q, which is not declared by a METADATA block of %s", ref.path, raw.Rule, ref.path)
+		return Finding{}, nil, fmt.Errorf("%s: finding names rule %q, which is not declared by a METADATA block of %s", ref.path, raw.Rule, ref.path)
 	}
 	rule := e.byID[raw.Rule]
 	base := Finding{
@@ -89,20 +115,12 @@ func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) ([]Finding, e
 		// destination index with the same name) is reported as an error.
 		base.Severity = SeverityError
 	default:
-		return nil, fmt.Errorf("%s: finding of %s has severity %q; a finding may only raise its rule's severity to %q", ref.path, raw.Rule, raw.Severity, SeverityError)
+		return Finding{}, nil, fmt.Errorf("%s: finding of %s has severity %q; a finding may only raise its rule's severity to %q", ref.path, raw.Rule, raw.Severity, SeverityError)
 	}
 	for _, ev := range raw.Evidence {
 		base.Evidence = append(base.Evidence, Evidence{Fact: ev.Fact, Value: ev.Value, Source: EvidenceSource(f, ev.Fact)})
 	}
-	if len(raw.Indices) == 0 {
-		return []Finding{base}, nil
-	}
-	out := make([]Finding, len(raw.Indices))
-	for i, name := range raw.Indices {
-		out[i] = base
-		out[i].Index = name
-	}
-	return out, nil
+	return base, raw.Indices, nil
 }
 
 // EvidenceSource says where a fact came from: a plan line, the request that

@@ -5,7 +5,6 @@
 package probe
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -221,15 +220,15 @@ func (c *ClusterFacts) SetSource(fact, source string) {
 
 // ReadFacts decodes a facts document and checks its schema.
 func ReadFacts(r io.Reader) (*Facts, error) {
-	dec := json.NewDecoder(r)
-	var f Facts
-	if err := dec.Decode(&f); err != nil {
+	// Streamed: clusters.*.indices element by element (factsread.go).
+	f, err := readFacts(r)
+	if err != nil {
 		return nil, fmt.Errorf("decode facts: %w", err)
 	}
 	if f.Schema != FactsSchema {
 		return nil, fmt.Errorf("facts schema is %q, want %q", f.Schema, FactsSchema)
 	}
-	return &f, nil
+	return f, nil
 }
 
 // LoadFacts reads a facts document from a file.
