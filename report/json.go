@@ -1,30 +1,65 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 
 	"github.com/espreflight/espreflight/policies"
 )
 
-// jsonDoc is the findings contract of DESIGN.md.
-type jsonDoc struct {
-	Findings []policies.Finding `json:"findings"`
-	Summary  policies.Summary   `json:"summary"`
-	Notices  []string           `json:"notices,omitempty"`
-}
-
+// renderJSON writes the findings contract of DESIGN.md:
+// {"findings":[…],"summary":{…},"notices":[…]} (notices only when any).
+// It streams one finding at a time: at 100 000 indices the document is
+// larger than everything else espreflight holds, so it is never built whole.
+// The bytes are those of encoding/json with a two-space indent.
 func renderJSON(w io.Writer, res *policies.Result) error {
-	doc := jsonDoc{Findings: make([]policies.Finding, 0, len(res.Findings)), Summary: res.Summary, Notices: res.Notices}
-	for _, f := range sortedFindings(res) {
-		c := *f
-		if c.Evidence == nil {
-			c.Evidence = []policies.Evidence{}
-		}
-		doc.Findings = append(doc.Findings, c)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	// encode writes v at the given depth of the document, without the
+	// trailing newline the encoder adds.
+	encode := func(v any, prefix string) error {
+		buf.Reset()
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	findings := sortedFindings(res)
+	if len(findings) == 0 {
+		bw.WriteString("{\n  \"findings\": [],\n  \"summary\": ")
+	} else {
+		bw.WriteString("{\n  \"findings\": [\n")
+		for i, f := range findings {
+			c := *f
+			if c.Evidence == nil {
+				c.Evidence = []policies.Evidence{}
+			}
+			bw.WriteString("    ")
+			if err := encode(c, "    "); err != nil {
+				return err
+			}
+			if i < len(findings)-1 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+		}
+		bw.WriteString("  ],\n  \"summary\": ")
+	}
+	if err := encode(res.Summary, "  "); err != nil {
+		return err
+	}
+	if len(res.Notices) > 0 {
+		bw.WriteString(",\n  \"notices\": ")
+		if err := encode(res.Notices, "  "); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }

@@ -68,13 +68,20 @@ func Render(w io.Writer, format string, res *policies.Result, opts Options) erro
 	if res == nil {
 		return fmt.Errorf("report: no result to render")
 	}
+	if format == FormatJSON {
+		// JSON keeps every finding and grows with the index count (150 MB at
+		// 100 000 indices), so it streams to w instead of being buffered;
+		// the CLI writes files through a temporary file either way.
+		if err := renderJSON(w, res); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+		return nil
+	}
 	var buf bytes.Buffer
 	var err error
 	switch format {
 	case FormatText:
 		err = renderText(&buf, res, opts)
-	case FormatJSON:
-		err = renderJSON(&buf, res)
 	case FormatSARIF:
 		err = renderSARIF(&buf, res, opts)
 	case FormatMarkdown:
