@@ -67,6 +67,9 @@ type Options struct {
 	ToolVersion string
 	// Now gives the collection time (default time.Now).
 	Now func() time.Time
+	// URLTLS is the TLS configuration of clusters given by URL (ProbeURLs);
+	// a plan carries its own per cluster.
+	URLTLS *TLS
 
 	// backoff overrides the retry delay (tests).
 	backoff func(attempt int) time.Duration
@@ -176,7 +179,7 @@ func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string,
 		}
 		if t.InsecureSkipVerify {
 			tlsConf.InsecureSkipVerify = true
-			warnings = append(warnings, fmt.Sprintf("%s: TLS certificate verification is off for %s (tls.insecure_skip_verify in the plan)", role, c.endpoint))
+			warnings = append(warnings, fmt.Sprintf("%s: TLS certificate verification is off for %s (insecure_skip_verify)", role, c.endpoint))
 		}
 	}
 	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
@@ -416,7 +419,7 @@ func (c *client) netReason(ctx, actx context.Context, err error) string {
 	)
 	switch {
 	case errors.As(err, &unknownCA):
-		return "TLS: certificate signed by an unknown authority (set tls.ca_file in the plan)"
+		return "TLS: certificate signed by an unknown authority (set tls.ca_file in the plan, or --ca-file)"
 	case errors.As(err, &hostErr):
 		return "TLS: " + hostErr.Error()
 	case errors.As(err, &invalidCert):

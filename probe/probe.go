@@ -93,6 +93,7 @@ func ProbeURLs(ctx context.Context, source, destination string, opts Options) (*
 		spec := &ClusterSpec{Endpoint: url, AuthKind: "none"}
 		if url != "" {
 			spec.Auth = URLAuth(role, opts.Getenv)
+			spec.TLS = opts.URLTLS
 		}
 		switch {
 		case spec.Auth == nil:

@@ -99,7 +99,7 @@ func adviseCommandOrNil() *cli.Command {
 		Usage:       "evaluate every migration method for a cluster pair and recommend one",
 		UsageText:   "espreflight advise --source URL --destination URL [--source-kind KIND ...] [--plan FILE] [--facts FILE] [--format text|json|markdown] [-o FILE] [--write-plan FILE]",
 		Description: adviseHelp,
-		Flags:       append(flags, probeFlags()...),
+		Flags:       append(append(flags, probeFlags()...), urlTLSFlags()...),
 		Action:      runAdvise,
 	}
 }
@@ -256,6 +256,9 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 	}
 	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
 		spec := &probe.ClusterSpec{Kind: "self-managed", Endpoint: c.String(role)}
+		if spec.Endpoint != "" {
+			spec.TLS = urlTLS(c)
+		}
 		if spec.Endpoint == "" && saved != nil {
 			if cf := saved.Clusters.ByRole(role); cf != nil {
 				spec.Endpoint = cf.Endpoint

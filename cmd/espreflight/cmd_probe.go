@@ -40,6 +40,7 @@ func probeCommand() *cli.Command {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on standard error"},
 		nowFlag,
 	}
+	flags = append(flags, urlTLSFlags()...)
 	return &cli.Command{
 		Name:        "probe",
 		Usage:       "probe the clusters a plan names and write the facts document (no rules are evaluated)",
@@ -64,6 +65,9 @@ func runProbe(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	var facts *probe.Facts
 	if planPath != "" {
+		if urlTLS(c) != nil {
+			return usageErr("--ca-file and --insecure-skip-verify apply to --source/--destination URLs; a plan sets tls: {ca_file, insecure_skip_verify} per cluster")
+		}
 		plan, err := probe.LoadPlan(planPath)
 		if err != nil {
 			return err
@@ -80,6 +84,7 @@ func runProbe(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
+		opts.URLTLS = urlTLS(c)
 		f, err := probe.ProbeURLs(c.Context, src, dst, opts)
 		if err != nil {
 			return probeErr(err)

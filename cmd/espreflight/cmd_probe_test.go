@@ -18,6 +18,14 @@ import (
 // own tests check the query strings).
 func recordedServer(t *testing.T, name string) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(recordedHandler(t, name))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// recordedHandler serves a real recording (testdata/responses/NAME).
+func recordedHandler(t *testing.T, name string) http.Handler {
+	t.Helper()
 	dir := testdata("responses", name)
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -29,7 +37,7 @@ func recordedServer(t *testing.T, name string) *httptest.Server {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, e := range raw.Exchanges {
 			if e["path"] != r.URL.Path || !sameParams(fmt.Sprint(e["query"]), r.URL.RawQuery) {
 				continue
@@ -42,9 +50,7 @@ func recordedServer(t *testing.T, name string) *httptest.Server {
 		}
 		t.Errorf("unrecorded request %s", r.URL.RequestURI())
 		http.Error(w, `{"error":"unrecorded"}`, 400)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 func sameParams(a, b string) bool {

@@ -46,6 +46,23 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 	return opts, nil
 }
 
+// urlTLSFlags configure TLS for clusters given by URL (probe and advise
+// without a plan); a plan has tls: per cluster instead.
+func urlTLSFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "ca-file", Usage: "trust the CA certificates (PEM) in `FILE` for clusters given by URL, e.g. the http_ca.crt of an Elasticsearch 8 node"},
+		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "do not verify TLS certificates of clusters given by URL (prints a warning)"},
+	}
+}
+
+// urlTLS returns the TLS settings of the URL flags, or nil.
+func urlTLS(c *cli.Context) *probe.TLS {
+	if c.String("ca-file") == "" && !c.Bool("insecure-skip-verify") {
+		return nil
+	}
+	return &probe.TLS{CAFile: c.String("ca-file"), InsecureSkipVerify: c.Bool("insecure-skip-verify")}
+}
+
 // collectFacts returns the facts for a plan: a live probe of every cluster
 // with an endpoint, the plan's declared facts for the others. A
 // configuration problem (a missing credential variable, an unreadable CA

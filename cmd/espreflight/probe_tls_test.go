@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/pem"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+// A cluster given by URL with a private CA (as Elasticsearch 8 sets up by
+// default) is probed once --ca-file names the CA; without it the facts say
+// why, and point at the flag.
+func TestProbeURLWithCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(recordedHandler(t, "elasticsearch-8.19.21"))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "http_ca.crt")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join(dir, "untrusted.json")
+	code, _, stderr := espreflight(t, "probe", "-q", "--source", srv.URL, "-o", out)
+	if code != exitUnreachable {
+		t.Fatalf("without --ca-file: exit %d, want 3; stderr %s", code, stderr)
+	}
+	f, err := probe.LoadFacts(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Clusters.Source; c.Version != nil || !strings.Contains(unknownReason(c, "version"), "--ca-file") {
+		t.Errorf("untrusted CA: version %+v, reason %q", c.Version, unknownReason(c, "version"))
+	}
+
+	out = filepath.Join(dir, "trusted.json")
+	code, _, stderr = espreflight(t, "probe", "-q", "--source", srv.URL, "--ca-file", ca, "-o", out)
+	if code != exitOK {
+		t.Fatalf("with --ca-file: exit %d; stderr %s", code, stderr)
+	}
+	if f, err = probe.LoadFacts(out); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Clusters.Source; c.Version == nil || c.Version.Number != "8.19.21" || len(c.Unknown) != 0 {
+		t.Errorf("trusted CA: version %+v, unknown %+v", c.Version, c.Unknown)
+	}
+
+	if code, _, stderr := espreflight(t, "probe", "--plan", testdata("examples", "arch-conflict.yaml"), "--ca-file", ca); code != exitUsage || !strings.Contains(stderr, "per cluster") {
+		t.Errorf("--ca-file with --plan: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func unknownReason(c *probe.ClusterFacts, fact string) string {
+	for _, u := range c.Unknown {
+		if u.Fact == fact {
+			return u.Error
+		}
+	}
+	return ""
+}
