@@ -3,12 +3,11 @@ package probe
 import (
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Selection is what the plan's index patterns select on one cluster, grouped
 // so that policies iterate over a handful of groups instead of every index.
-// It is derived at evaluation time (input.selection.<role>), never stored in
+// It is derived at evaluation time (input.selection.source), never stored in
 // a facts document.
 type Selection struct {
 	Patterns []string `json:"patterns"`
@@ -39,30 +38,18 @@ type CreatedGroup struct {
 	Indices []string `json:"indices"`
 }
 
-// Derive computes the selection of the plan's index patterns on every
-// cluster whose indices are known (keyed by role).
+// Derive computes what the plan's index patterns select, keyed by role. The
+// patterns name the source's indices, so only the source is selected: applying
+// them to the other clusters would mean nothing, and at 100 000 indices each
+// extra selection is a 100 000-name list handed to the policies for nothing.
 func Derive(f *Facts) map[string]*Selection {
 	out := map[string]*Selection{}
-	var patterns []string
-	if f.Plan != nil {
-		patterns = f.Plan.Indices
-	}
-	roles := []string{RoleSource, RoleDestination, RoleIntermediate}
-	sels := make([]*Selection, len(roles))
-	var wg sync.WaitGroup
-	for i, role := range roles {
-		c := f.Clusters.ByRole(role)
-		if c == nil {
-			continue
+	if c := f.Clusters.Source; c != nil {
+		var patterns []string
+		if f.Plan != nil {
+			patterns = f.Plan.Indices
 		}
-		// Clusters are independent: select them in parallel.
-		wg.Go(func() { sels[i] = Select(c.Indices, patterns) })
-	}
-	wg.Wait()
-	for i, role := range roles {
-		if sels[i] != nil {
-			out[role] = sels[i]
-		}
+		out[RoleSource] = Select(c.Indices, patterns)
 	}
 	return out
 }
