@@ -313,11 +313,7 @@ func (e *Engine) Advise(ctx context.Context, f *probe.Facts, now time.Time, opts
 		Filtered:    opts.Filtered,
 		Options:     []AdviceOption{},
 	}
-	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
-		if c := f.Clusters.ByRole(role); c != nil && c.Reachable != nil && !*c.Reachable {
-			adv.Unreachable = append(adv.Unreachable, role)
-		}
-	}
+	adv.Unreachable = f.Unreachable()
 	inter, needInter := PickIntermediate(f)
 	lsVersion := ""
 	for _, method := range advMethodOrder {

@@ -72,6 +72,18 @@ func (c *Clusters) Set(role string, f *ClusterFacts) {
 	}
 }
 
+// Unreachable lists, in role order, the clusters that were probed and could
+// not be reached at all.
+func (f *Facts) Unreachable() []string {
+	var out []string
+	for _, role := range []string{RoleSource, RoleDestination, RoleIntermediate} {
+		if c := f.Clusters.ByRole(role); c != nil && c.Reachable != nil && !*c.Reachable {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
 // Runner describes the machine that ran espreflight. Reachable has a key for
 // each cluster whose reachability was tested; a missing key means unknown.
 type Runner struct {

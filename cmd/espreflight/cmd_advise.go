@@ -175,7 +175,7 @@ func runAdvise(c *cli.Context) error {
 		}
 	}
 	if len(adv.Unreachable) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "espreflight: could not reach the %s; rules that need its facts report that they could not verify\n", strings.Join(adv.Unreachable, " and the "))
+		warnUnreachable(c.App.ErrWriter, adv.Unreachable)
 		code = exitUnreachable
 	}
 	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""

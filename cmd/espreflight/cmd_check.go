@@ -120,8 +120,8 @@ func runCheck(c *cli.Context) error {
 		return usageErr("%v", err)
 	}
 	code := exitCode(res, failOn)
-	if unreachable := unreachableRoles(facts); len(unreachable) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "espreflight: could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify\n", strings.Join(unreachable, " and the "))
+	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
+		warnUnreachable(c.App.ErrWriter, unreachable)
 		code = exitUnreachable
 	}
 	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""
@@ -203,16 +203,10 @@ func loadFacts(c *cli.Context) (*probe.Facts, error) {
 	return f, nil
 }
 
-// unreachableRoles lists the clusters with an endpoint that the probe could not reach.
-func unreachableRoles(f *probe.Facts) []string {
-	var out []string
-	for _, role := range []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate} {
-		cf := f.Clusters.ByRole(role)
-		if cf != nil && cf.Reachable != nil && !*cf.Reachable {
-			out = append(out, role)
-		}
-	}
-	return out
+// warnUnreachable says on stderr which clusters could not be reached and
+// what that means for the verdict.
+func warnUnreachable(w io.Writer, roles []string) {
+	fmt.Fprintf(w, "espreflight: could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify\n", strings.Join(roles, " and the "))
 }
 
 // exitCode applies --fail-on to the unwaived findings. A finding that could not

@@ -104,7 +104,7 @@ func runProbe(c *cli.Context) error {
 	} else if err := write(c.App.Writer); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if unreachable := unreachableRoles(facts); len(unreachable) > 0 {
+	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
 		return &exitError{code: exitUnreachable, err: fmt.Errorf("could not reach the %s (see \"unknown\" in the facts)", strings.Join(unreachable, " and the "))}
 	}
 	return nil
