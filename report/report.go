@@ -153,7 +153,11 @@ func sortedFindings(res *policies.Result) []*policies.Finding {
 	for i := range res.Findings {
 		out[i] = &res.Findings[i]
 	}
-	sort.SliceStable(out, func(i, j int) bool { return policies.FindingLess(out[i], out[j]) })
+	less := func(i, j int) bool { return policies.FindingLess(out[i], out[j]) }
+	// Evaluate already returns this order; sort only results built otherwise.
+	if !sort.SliceIsSorted(out, less) {
+		sort.SliceStable(out, less)
+	}
 	return out
 }
 
