@@ -49,7 +49,7 @@ func requireSameValue(t *testing.T, in *Input) {
 func TestInputValueExampleFacts(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/examples/*.facts.json")
 	if len(files) == 0 {
-		t.Skip("no example facts")
+		t.Fatal("no example facts under testdata/examples: they are committed")
 	}
 	plans, _ := filepath.Glob("../testdata/examples/*.yaml")
 	for _, file := range files {

@@ -71,7 +71,7 @@ func recordingDirs(tb testing.TB) []string {
 	tb.Helper()
 	entries, err := os.ReadDir(responsesDir)
 	if err != nil {
-		tb.Skipf("no recordings in %s (%v): run testdata/nodes/record.sh", responsesDir, err)
+		tb.Fatalf("no recordings in %s (%v): they are committed; re-create them with make record", responsesDir, err)
 	}
 	var dirs []string
 	for _, e := range entries {
@@ -82,7 +82,7 @@ func recordingDirs(tb testing.TB) []string {
 		}
 	}
 	if len(dirs) == 0 {
-		tb.Skipf("no recordings in %s yet: run testdata/nodes/record.sh", responsesDir)
+		tb.Fatalf("no recordings in %s: they are committed; re-create them with make record", responsesDir)
 	}
 	return dirs
 }
@@ -387,7 +387,7 @@ func keys[V any](m map[string]V) []string {
 func TestReplayRequestsListed(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(responsesDir, "requests.txt"))
 	if err != nil {
-		t.Skipf("no requests.txt: %v", err)
+		t.Fatalf("requests.txt is committed beside the recordings: %v", err)
 	}
 	var listed []exchange
 	for _, line := range strings.Split(string(b), "\n") {
