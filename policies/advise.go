@@ -819,7 +819,7 @@ func advVolumeOf(f *probe.Facts) AdviceVolume {
 	default:
 		return v
 	}
-	v.Human = HumanBytes(v.Bytes)
+	v.Human = probe.HumanBytes(v.Bytes)
 	limit := int64(probe.DefaultReindexMaxBytes)
 	if f.Plan.Limits != nil && f.Plan.Limits.ReindexMaxBytes > 0 {
 		limit = f.Plan.Limits.ReindexMaxBytes
@@ -829,20 +829,6 @@ func advVolumeOf(f *probe.Facts) AdviceVolume {
 		v.Class = "small"
 	}
 	return v
-}
-
-// HumanBytes renders a byte count with a binary unit, like the rules do.
-func HumanBytes(n int64) string {
-	const k = 1024
-	switch {
-	case n >= k*k*k*k:
-		return fmt.Sprintf("%.1f TiB", float64(n)/float64(k*k*k*k))
-	case n >= k*k*k:
-		return fmt.Sprintf("%.1f GiB", float64(n)/float64(k*k*k))
-	case n >= k*k:
-		return fmt.Sprintf("%.1f MiB", float64(n)/float64(k*k))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // ---------------------------------------------------------------------------

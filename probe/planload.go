@@ -576,21 +576,3 @@ func (d *planDecoder) validateCluster(role string, c *ClusterSpec) {
 		d.errPath(role+".tls", "tls settings need an https endpoint")
 	}
 }
-
-var sizeRe = regexp.MustCompile(`^(?i)\s*([0-9]+(?:\.[0-9]+)?)\s*(b|kb|mb|gb|tb|pb|k|m|g|t|p)?\s*$`)
-
-// ParseSize parses a data size such as "200gb", "1.5tb" or "1048576"
-// (binary units, as Elasticsearch uses them).
-func ParseSize(s string) (int64, error) {
-	m := sizeRe.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("%q is not a size; write e.g. 500mb, 200gb or 1.5tb", s)
-	}
-	f, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a size: %w", s, err)
-	}
-	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-		"g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "p": 1 << 50, "pb": 1 << 50}[strings.ToLower(m[2])]
-	return int64(f * mult), nil
-}

@@ -136,7 +136,7 @@ func writeMDPlan(b *strings.Builder, res *policies.Result, opts Options) {
 			fmt.Fprintf(b, "| %s | %s |\n", titleCase(role), mdCell(clusterLine(c, spec)))
 			if s := sel[role]; s != nil && s.Known && role == probe.RoleSource {
 				fmt.Fprintf(b, "| Selected data | %s, %d docs, %s primary store (%s in total) |\n",
-					plural(s.Count, "index", "indices"), s.Docs, humanBytes(s.PrimaryStoreBytes), humanBytes(s.StoreBytes))
+					plural(s.Count, "index", "indices"), s.Docs, probe.HumanBytes(s.PrimaryStoreBytes), probe.HumanBytes(s.StoreBytes))
 			}
 		}
 		if plan != nil && plan.Volume != "" {
@@ -330,17 +330,4 @@ func titleCase(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -260,14 +260,24 @@ os_older_verdict(c, t) := "yes" if {
 # ---------------------------------------------------------------------------
 # Formatting
 
-# human_bytes(n) renders a byte count with a binary unit.
-human_bytes(n) := sprintf("%v TiB", [round((n * 10) / 1099511627776) / 10]) if {
-	n >= 1099511627776
-} else := sprintf("%v GiB", [round((n * 10) / 1073741824) / 10]) if {
-	n >= 1073741824
-} else := sprintf("%v MiB", [round((n * 10) / 1048576) / 10]) if {
-	n >= 1048576
-} else := sprintf("%d bytes", [n])
+# human_bytes(n) renders a byte count with the largest binary unit it
+# reaches and one decimal, rounded half up ("512 B", "1.5 KiB", "742.0 GiB"):
+# the same text as probe.HumanBytes in Go, so that a size in a message reads
+# like the same size in the advice and the reports.
+human_bytes(n) := sprintf("%d B", [n]) if {
+	n < 1024
+} else := sprintf("%d.%d %s", [floor(tenths / 10), tenths % 10, unit[0]]) if {
+	unit := [u | some u in byte_units; n >= u[1]][0]
+	tenths := round((n * 10) / unit[1])
+}
+
+byte_units := [
+	["PiB", 1125899906842624],
+	["TiB", 1099511627776],
+	["GiB", 1073741824],
+	["MiB", 1048576],
+	["KiB", 1024],
+]
 
 # names_preview lists up to five names, then "and N more".
 names_preview(names) := concat(", ", names) if {

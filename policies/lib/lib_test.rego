@@ -144,10 +144,10 @@ test_restore_matrix_opensearch if {
 }
 
 test_human_bytes if {
-	lib.human_bytes(2199023255552) == "2 TiB"
-	lib.human_bytes(53687091200) == "50 GiB"
+	lib.human_bytes(2199023255552) == "2.0 TiB"
+	lib.human_bytes(53687091200) == "50.0 GiB"
 	lib.human_bytes(1572864) == "1.5 MiB"
-	lib.human_bytes(512) == "512 bytes"
+	lib.human_bytes(512) == "512 B"
 }
 
 test_names_preview if {

@@ -19,8 +19,8 @@ test_fit001_fires_on_measured_volume if {
 	count(ws) == 1
 	some w in ws
 	w.rule == "FIT-001"
-	contains(w.msg, "80 GiB")
-	contains(w.msg, "50 GiB")
+	contains(w.msg, "80.0 GiB")
+	contains(w.msg, "50.0 GiB")
 	not w.unverified
 }
 
