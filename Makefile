@@ -20,11 +20,11 @@ test: ## unit, Rego (with coverage), replay and golden tests; needs only Go
 	$(GO) test ./...
 	@$(GO) test ./policies -run 'TestRego$$' -v | grep -E '^\s+policies_test.go:[0-9]+: (coverage|rego:)' | sed 's/^\s*policies_test.go:[0-9]*: /  /'
 
-lint: ## gofmt, go vet and the Rego style check
+lint: ## gofmt, go vet, the Rego style check and opa check --strict
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./cmd/...
-	$(GO) test ./policies -run TestRegoFormatted
+	$(GO) test ./policies -run 'TestRegoFormatted|TestRegoStrict'
 
 fmt: ## format Go and Rego sources
 	gofmt -w $$(git ls-files '*.go')

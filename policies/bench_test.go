@@ -12,6 +12,9 @@ package policies
 //     opa` builds it from the module's OPA version) of the same query over the
 //     same policies, with the full policy input (facts + selection + eval)
 //     written by Input.Value's JSON twin; skipped when the binary is missing.
+//     The CLI parses the files with classic `not` (it has no switch for the
+//     engine's ParserOptions); on the synthetic facts, where no negated
+//     operand is undefined, both give the same result.
 //
 // Each also reports facts-MB, and peak-RSS-MB and RSS/file measured in a child
 // process (this test binary re-executed, or opa itself) from rusage Maxrss.

@@ -2,12 +2,15 @@ package policies
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/espreflight/espreflight/probe"
+	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 const customDir = "../testdata/policies"
@@ -98,5 +101,32 @@ func TestCustomPolicyErrors(t *testing.T) {
 				t.Errorf("error looks like a crash: %s", msg)
 			}
 		})
+	}
+}
+
+// TestUserPoliciesNegateLikeBuiltins: a user module gets the engine's `not`
+// semantics without importing future.keywords.not, like the built-in ones: a
+// negated expression whose operand is undefined holds (with the classic
+// semantics the rule below would be undefined), and a `not { ... }` body parses.
+func TestUserPoliciesNegateLikeBuiltins(t *testing.T) {
+	dir := t.TempDir()
+	src := "package espreflight.custom.neg\n\nholds if not count(input.missing) == 1\n\nbody if not {\n\tinput.x == 1\n\tinput.y == 2\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "neg.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mods, err := LoadModules(Options{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rego.New(rego.Query("[data.espreflight.custom.neg.holds, data.espreflight.custom.neg.body]"), rego.Compiler(c), rego.Input(map[string]any{"x": 1})).Eval(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || fmt.Sprint(rs[0].Expressions[0].Value) != "[true true]" {
+		t.Fatalf("got %v, want [true true]", rs)
 	}
 }

@@ -80,11 +80,27 @@ func Capabilities() *ast.Capabilities {
 	return caps
 }
 
+// ParserOptions are how every module is parsed, built-in or user, rule or
+// test: Rego v1 with METADATA, and `not` with OPA's improved negation
+// semantics (the `future.keywords.not` keyword, so a negated composite
+// expression such as `not f(input.x) == 1` holds when any part of it is
+// undefined, instead of failing the rule). Set here rather than by an import
+// in each file, so that a user policy negates exactly like a built-in one.
+// See https://www.openpolicyagent.org/docs/policy-reference/keywords/not#improved-negation-semantics
+func ParserOptions() ast.ParserOptions {
+	return ast.ParserOptions{
+		ProcessAnnotation: true,
+		RegoVersion:       ast.RegoV1,
+		Capabilities:      Capabilities(),
+		FutureKeywords:    []string{"not"},
+	}
+}
+
 // LoadModules parses the built-in policies and the user policy folders.
 // Module keys are "builtin/<path>" for embedded files and the file path for
 // user files.
 func LoadModules(opts Options) (map[string]*ast.Module, error) {
-	popts := ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1, Capabilities: Capabilities()}
+	popts := ParserOptions()
 	mods := map[string]*ast.Module{}
 	keep := func(path string) bool {
 		if !strings.HasSuffix(path, ".rego") {

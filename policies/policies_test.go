@@ -101,3 +101,20 @@ func TestRegoFormatted(t *testing.T) {
 		}
 	}
 }
+
+// TestRegoStrict compiles every built-in module, tests included, the way
+// `opa check --strict` does (unused arguments, variables and imports,
+// shadowed built-ins and keywords, deprecated built-ins are errors), parsed
+// with the engine's own ParserOptions. `make lint` runs it.
+func TestRegoStrict(t *testing.T) {
+	mods, err := LoadModules(Options{WithTests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ast.NewCompiler().WithCapabilities(Capabilities()).WithStrict(true).WithEnablePrintStatements(true)
+	if c.Compile(mods); c.Failed() {
+		for _, e := range c.Errors {
+			t.Error(e)
+		}
+	}
+}

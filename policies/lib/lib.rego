@@ -5,9 +5,6 @@
 #   carries the id of the rule body that produced it.
 package espreflight.lib
 
-import future.keywords.in
-import future.keywords.not
-
 # finding returns a finding object for the rule whose METADATA is meta (pass
 # rego.metadata.rule()). extra may hold cluster, index, indices (one finding
 # per index), location (a plan key path such as "source.created"), evidence
@@ -140,19 +137,19 @@ version(role) := [v.major, v.minor, v.patch] if {
 # version_text(role) is the version number as reported or declared.
 version_text(role) := input.clusters[role].version.number
 
-# product(role) is "elasticsearch" or "opensearch"; undefined when unknown.
-product(role) := p if {
+# product_of(role) is "elasticsearch" or "opensearch"; undefined when unknown.
+product_of(role) := p if {
 	p := input.clusters[role].product
 	p != ""
 }
 
 # same_product(a, b): the two clusters run the same product, or a product is
 # unknown (then their versions are compared as they are).
-same_product(a, b) if product(a) == product(b)
+same_product(a, b) if product_of(a) == product_of(b)
 
-same_product(a, b) if not product(a)
+same_product(a, _) if not product_of(a)
 
-same_product(a, b) if not product(b)
+same_product(_, b) if not product_of(b)
 
 # parse_version("7.10.2") is [7, 10, 2]; "7.10" is [7, 10, 0].
 parse_version(s) := [to_number(p[0]), to_number(p[1]), 0] if {
@@ -179,7 +176,10 @@ plugin_version(role, i, name) := node_plugins[role][i][name]
 plugin_version(role, i, name) := "" if not node_plugins[role][i][name]
 
 # ---------------------------------------------------------------------------
-# Snapshot restore compatibility (domain-rules.md §1.3 and §1.4)
+# Snapshot restore compatibility. Elasticsearch: the index compatibility table
+# of https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
+# and, for read-only archive indices, https://www.elastic.co/docs/deploy-manage/upgrade/deployment-or-cluster/reading-indices-from-older-elasticsearch-versions
+# OpenSearch: https://docs.opensearch.org/latest/upgrade-to/snapshot-migrate/
 
 # restore_verdict(created, target) says whether an index created by
 # created = {product, major, minor} can be restored into a cluster

@@ -1,7 +1,5 @@
 package espreflight.lib_test
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 test_finding_carries_rule_id if {
@@ -76,8 +74,8 @@ test_version_and_product if {
 	lib.version("source") == [2, 11, 0] with input as inp
 	not lib.version("destination") with input as inp
 	lib.version_text("source") == "2.11.0" with input as inp
-	lib.product("source") == "opensearch" with input as inp
-	not lib.product("destination") with input as inp
+	lib.product_of("source") == "opensearch" with input as inp
+	not lib.product_of("destination") with input as inp
 	lib.same_product("source", "destination") with input as inp
 	lib.same_product("destination", "source") with input as inp
 	lib.same_product("source", "source") with input as inp
@@ -102,7 +100,7 @@ es(major, minor) := {"product": "elasticsearch", "major": major, "minor": minor}
 
 os(major, minor) := {"product": "opensearch", "major": major, "minor": minor}
 
-# The matrix of domain-rules.md §1.3, row by row.
+# Elastic's index compatibility table, row by row (see lib.rego for the sources).
 test_restore_matrix_elasticsearch if {
 	lib.restore_verdict(es(5, 6), es(6, 8)) == "yes"
 	lib.restore_verdict(es(5, 6), es(7, 17)) == "no"
@@ -128,7 +126,7 @@ test_restore_matrix_elasticsearch if {
 	lib.restore_verdict({"product": "x", "major": 1, "minor": 0}, {"product": "y", "major": 2, "minor": 0}) == "no"
 }
 
-# OpenSearch destinations, domain-rules.md §1.4.
+# OpenSearch destinations (see lib.rego for the sources).
 test_restore_matrix_opensearch if {
 	lib.restore_verdict(es(5, 6), os(1, 3)) == "no"
 	lib.restore_verdict(es(6, 8), os(1, 3)) == "yes"

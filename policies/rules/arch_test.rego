@@ -1,7 +1,5 @@
 package espreflight.rules.arch_test
 
-import future.keywords.not
-
 import data.espreflight.rules.arch
 
 base := {

@@ -2,8 +2,6 @@
 # description: elasticsearch-dump.
 package espreflight.rules.dump
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 # METADATA

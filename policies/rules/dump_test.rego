@@ -1,7 +1,5 @@
 package espreflight.rules.dump_test
 
-import future.keywords.not
-
 import data.espreflight.rules.dump
 
 dplan := {"method": "elasticsearch-dump"}

@@ -1,7 +1,5 @@
 package espreflight.rules.ls_test
 
-import future.keywords.not
-
 import data.espreflight.rules.ls
 
 lsp(patch) := {

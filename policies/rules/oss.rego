@@ -5,8 +5,6 @@
 #   snapshots held in Tencent Cloud COS.
 package espreflight.rules.oss
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 repo := r if {

@@ -2,8 +2,6 @@
 # description: Reindex from remote into Alibaba Cloud Elasticsearch.
 package espreflight.rules.rx
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 # METADATA

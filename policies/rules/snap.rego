@@ -1,8 +1,8 @@
 # METADATA
-# description: Snapshot restore onto the destination's existing indices.
+# description: |
+#   Snapshot restores into the destination: onto its existing indices
+#   (SNAP-001) and the aliases the restored indices bring along (SNAP-002).
 package espreflight.rules.snap
-
-import future.keywords.not
 
 import data.espreflight.lib
 
@@ -11,17 +11,20 @@ import data.espreflight.lib
 # partial set looked up by key would be scanned for every lookup.
 dest_open := {ix.name | some ix in input.clusters.destination.indices; ix.status == "open"}
 
+# selected is the set of selected source index names.
+selected := {n | some n in input.selection.source.names}
+
 rename_pattern := lib.plan_get(["snapshot", "rename_pattern"], "")
 
 rename_replacement := lib.plan_get(["snapshot", "rename_replacement"], "")
 
 # conflicts are restored names that are open indices on the destination:
 # a set intersection without a rename, one regex per selected index with one.
-conflicts := dest_open & {n | some n in input.selection.source.names} if {
+conflicts := dest_open & selected if {
 	rename_pattern == ""
 } else := {n |
-	some name in input.selection.source.names
-	n := regex.replace(name, rename_pattern, rename_replacement)
+	some name in selected
+	n := restored_name(name)
 	dest_open[n]
 }
 
@@ -80,7 +83,7 @@ restore_onto_existing contains v if {
 		"location": "indices",
 		"evidence": [
 			{"fact": "clusters.destination.indices", "value": sprintf("%d open index(es) with a restored name", [count(names)])},
-			{"fact": "plan.snapshot.rename_pattern", "value": lib.plan_get(["snapshot", "rename_pattern"], "")},
+			{"fact": "plan.snapshot.rename_pattern", "value": rename_pattern},
 		],
 	}
 }
@@ -95,5 +98,133 @@ restore_onto_existing contains v if {
 		"location": "indices",
 		"unverified": true,
 		"evidence": [{"fact": sprintf("clusters.%s.indices", [role]), "value": null}],
+	}
+}
+
+# ---------------------------------------------------------------------------
+# SNAP-002: the aliases a restore brings along.
+
+# restores_aliases: the plan restores snapshots into the destination (method
+# snapshot, or the last step of snapshot-reindex) and the restore brings each
+# index's aliases: include_aliases is true unless the plan sets it to false,
+# as in the restore API.
+restores_aliases if {
+	lib.snapshot_methods[input.plan.method]
+	include_aliases != false
+}
+
+include_aliases := lib.plan_get(["snapshot", "include_aliases"], true)
+
+# The lookups below are complete rules (comprehensions), built once per
+# evaluation: each restored alias is checked with a constant number of
+# lookups, never by scanning the indices or aliases of a cluster.
+
+# restored_aliases are the alias entries ({name, index, is_write_index}) of
+# the selected source indices: what the restore adds to the destination.
+restored_aliases := [a | some a in input.clusters.source.aliases; selected[a.index]]
+
+# dest_indices is the set of index names on the destination.
+dest_indices := {ix.name | some ix in input.clusters.destination.indices}
+
+# dest_write maps each destination alias that has a write index to that
+# index. object.union_n keeps one entry per alias (the last) where a
+# comprehension would fail on facts listing two (a cluster never has two).
+dest_write := object.union_n([{a.name: a.index} |
+	some a in input.clusters.destination.aliases
+	a.is_write_index == true
+])
+
+# restored_name(n) is the name index n gets on the destination.
+restored_name(n) := regex.replace(n, rename_pattern, rename_replacement) if {
+	rename_pattern != ""
+} else := n
+
+include_aliases_evidence := {"fact": "plan.snapshot.include_aliases", "value": include_aliases}
+
+# METADATA
+# title: Restored aliases clash with the destination's aliases or indices
+# description: |
+#   A snapshot restore brings the aliases of each restored index along unless
+#   the restore sets `include_aliases: false` (the restore API's default is
+#   true), and the aliases keep their names when the indices are renamed. The
+#   restore fails when a restored alias has the name of an index on the
+#   destination (an alias and an index cannot share a name), or when a
+#   restored index is the write index of an alias (`is_write_index: true`)
+#   that already has a write index on the destination ("alias [A] has more
+#   than one write index"). A restored index that is not the write index just
+#   joins an existing alias of the same name. Checked per selected source
+#   index for the restore into the destination (method snapshot; with
+#   snapshot-reindex, on the assumption that the reindexed indices carry the
+#   source's aliases).
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/restore-snapshot-api.html#restore-snapshot-api-request-body
+#   - ref: https://docs.opensearch.org/latest/api-reference/snapshots/restore-snapshot/
+# custom:
+#   id: SNAP-002
+#   severity: error
+#   remediation: |
+#     Restore without the aliases (`snapshot.include_aliases: false`) and
+#     recreate them on the destination afterwards (POST _aliases); or, before
+#     the restore, remove `is_write_index` from the destination alias (or move
+#     it) and rename or delete the destination index that has an alias's name.
+#   example: |
+#     method: snapshot
+#     indices: ["orders-2025"]  # write index of the alias "orders" on both clusters
+#     snapshot: {include_aliases: true}
+deny contains f if {
+	some v in alias_clashes
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+# (a) A restored alias has the name of a destination index.
+alias_clashes contains v if {
+	restores_aliases
+	some a in restored_aliases
+	dest_indices[a.name]
+	v := {
+		"msg": sprintf("the restore brings the alias %q of %s (include_aliases), and the destination has an index named %q: an alias cannot have the name of an index, so the restore fails; restore with snapshot.include_aliases: false or rename the destination index", [a.name, a.index, a.name]),
+		"cluster": "destination",
+		"indices": [a.index],
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.aliases", "value": a},
+			{"fact": "clusters.destination.indices", "value": a.name},
+			include_aliases_evidence,
+		],
+	}
+}
+
+# (b) A restored write index joins an alias that has a write index already.
+alias_clashes contains v if {
+	restores_aliases
+	some a in restored_aliases
+	a.is_write_index == true
+	w := dest_write[a.name]
+	w != restored_name(a.index)
+	v := {
+		"msg": sprintf("%s is the write index of the alias %q, which the restore brings along (include_aliases), and the destination's alias %q already has the write index %s: the restore fails (alias [%s] has more than one write index); restore with snapshot.include_aliases: false or move the destination's write index first", [a.index, a.name, a.name, w, a.name]),
+		"cluster": "destination",
+		"indices": [a.index],
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.aliases", "value": a},
+			{"fact": "clusters.destination.aliases", "value": {"name": a.name, "index": w, "is_write_index": true}},
+			include_aliases_evidence,
+		],
+	}
+}
+
+# Could not verify: the aliases or indices of a cluster are unknown.
+alias_clashes contains v if {
+	restores_aliases
+	some role in ["source", "destination"]
+	some fact in ["aliases", "indices"]
+	not lib.known(role, fact)
+	v := {
+		"msg": sprintf("could not verify that the aliases restored with the indices fit the destination: the %s's %s are unknown (%s)", [role, fact, lib.why_unknown(role, fact)]),
+		"cluster": role,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": sprintf("clusters.%s.%s", [role, fact]), "value": null}],
 	}
 }

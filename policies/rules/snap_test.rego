@@ -1,7 +1,5 @@
 package espreflight.rules.snap_test
 
-import future.keywords.not
-
 import data.espreflight.rules.snap
 
 dst_indices := [
@@ -61,4 +59,131 @@ test_snap001_unknown_destination_indices if {
 	w.unverified
 	w.cluster == "destination"
 	contains(w.msg, "HTTP 403")
+}
+
+# The seeded clusters of the ground truth: "orders" over orders-2024 and
+# orders-2025 (its write index) on both clusters.
+src_aliases := [
+	{"name": ".kibana", "index": ".kibana_1", "is_write_index": false},
+	{"name": "orders", "index": "orders-2024", "is_write_index": false},
+	{"name": "orders", "index": "orders-2025", "is_write_index": true},
+	{"name": "sales", "index": "sales-2025", "is_write_index": true},
+	{"name": "logs", "index": "logs-app", "is_write_index": false},
+]
+
+dst_aliases := [
+	{"name": "orders", "index": "orders-2024", "is_write_index": false},
+	{"name": "orders", "index": "orders-2025", "is_write_index": true},
+	{"name": "sales", "index": "sales-2025", "is_write_index": true},
+]
+
+alias_dst_indices := [
+	{"name": "orders-2024", "status": "open"},
+	{"name": "orders-2025", "status": "open"},
+	{"name": "sales-2025", "status": "close"},
+	{"name": "logs", "status": "open"},
+]
+
+alias_inp(plan, names) := {
+	"plan": object.union({"method": "snapshot", "mode": "full", "snapshot": {"rename_pattern": "(.+)", "rename_replacement": "restored-$1"}}, plan),
+	"clusters": {
+		"source": {"indices": [], "aliases": src_aliases, "unknown": []},
+		"destination": {"indices": alias_dst_indices, "aliases": dst_aliases, "unknown": []},
+	},
+	"selection": {"source": {"known": true, "names": names}},
+}
+
+test_snap002_second_write_index if {
+	fs := snap.deny with input as alias_inp({}, ["orders-2024", "orders-2025"])
+	count(fs) == 1
+	some f in fs
+	f.rule == "SNAP-002"
+	f.indices == ["orders-2025"]
+	f.cluster == "destination"
+	not f.unverified
+	contains(f.msg, "alias [orders] has more than one write index")
+	contains(f.msg, "already has the write index orders-2025")
+	f.evidence[2] == {"fact": "plan.snapshot.include_aliases", "value": true}
+}
+
+test_snap002_snapshot_reindex_and_explicit_true if {
+	p := {"method": "snapshot-reindex", "snapshot": {"include_aliases": true}}
+	fs := snap.deny with input as alias_inp(p, ["orders-2025"])
+	count(fs) == 1
+	some f in fs
+	f.indices == ["orders-2025"]
+	f.evidence[2].value == true
+}
+
+test_snap002_alias_named_like_a_destination_index if {
+	fs := snap.deny with input as alias_inp({}, ["logs-app"])
+	count(fs) == 1
+	some f in fs
+	f.indices == ["logs-app"]
+	contains(f.msg, "has an index named \"logs\"")
+}
+
+test_snap002_quiet_without_aliases if {
+	# include_aliases: false restores no alias at all.
+	count(snap.deny) == 0 with input as alias_inp({"snapshot": {"include_aliases": false}}, ["orders-2025", "logs-app"])
+
+	# not a snapshot restore
+	count(snap.deny) == 0 with input as alias_inp({"method": "reindex"}, ["orders-2025", "logs-app"])
+}
+
+test_snap002_non_write_member_joins if {
+	# orders-2024 is not the write index: it joins the destination's "orders".
+	count(snap.deny) == 0 with input as alias_inp({}, ["orders-2024", ".kibana_1"])
+}
+
+test_snap002_no_clash if {
+	# the destination's "orders" has no write index, or there is no such alias
+	i := object.union(alias_inp({}, ["orders-2025"]), {"clusters": {"destination": {"aliases": [{"name": "orders", "index": "orders-2024", "is_write_index": false}]}}})
+	count(snap.deny) == 0 with input as i
+	j := object.union(alias_inp({}, ["orders-2025"]), {"clusters": {"destination": {"aliases": []}}})
+	count(snap.deny) == 0 with input as j
+
+	# a source version without write indices (is_write_index null)
+	k := object.union(alias_inp({}, ["orders-2025"]), {"clusters": {"source": {"aliases": [{"name": "orders", "index": "orders-2025", "is_write_index": null}]}}})
+	count(snap.deny) == 0 with input as k
+}
+
+test_snap002_restore_over_the_write_index_itself if {
+	# The destination's write index of "sales" is the index the restore
+	# replaces (no rename): the alias keeps one write index.
+	i := object.union(alias_inp({"snapshot": {"rename_pattern": ""}}, ["sales-2025"]), {"plan": {"snapshot": {"rename_replacement": ""}}})
+	count(snap.deny) == 0 with input as i
+
+	# renamed: a second write index
+	fs := snap.deny with input as alias_inp({}, ["sales-2025"])
+	count(fs) == 1
+}
+
+test_snap002_unknown_destination_aliases if {
+	i := object.union(alias_inp({}, ["orders-2025"]), {"clusters": {"destination": {"aliases": null, "unknown": [{"fact": "aliases", "endpoint": "GET /_cat/aliases", "error": "HTTP 403"}]}}})
+	fs := snap.deny with input as i
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	f.cluster == "destination"
+	contains(f.msg, "the destination's aliases are unknown (HTTP 403)")
+}
+
+test_snap002_unknown_source_indices_and_aliases if {
+	i := object.union(alias_inp({}, []), {
+		"clusters": {"source": {"indices": null, "aliases": null, "unknown": [
+			{"fact": "indices", "endpoint": "GET /_cat/indices", "error": "timeout"},
+			{"fact": "aliases", "endpoint": "GET /_cat/aliases", "error": "timeout"},
+		]}},
+		"selection": {"source": {"known": false, "names": []}},
+	})
+	fs := snap.deny with input as i
+	count(fs) == 2
+	every f in fs {
+		f.unverified
+		f.cluster == "source"
+	}
+
+	# nothing to verify without restoring aliases
+	count(snap.deny) == 0 with input as object.union(i, {"plan": {"snapshot": {"include_aliases": false}}})
 }

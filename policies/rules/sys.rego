@@ -2,8 +2,6 @@
 # description: System indices (names starting with a period).
 package espreflight.rules.sys
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 # METADATA

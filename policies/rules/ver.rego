@@ -5,8 +5,6 @@
 #   third-party sources, OpenSearch, and Logstash.
 package espreflight.rules.ver
 
-import future.keywords.not
-
 import data.espreflight.lib
 
 # unknown_version(role) is the could-not-verify case for a cluster version.
@@ -20,13 +18,13 @@ unknown_version(role, what) := {
 
 # cluster_created(role) describes a cluster's own version as a creator of
 # indices: {product, major, minor}.
-cluster_created(role) := {"product": lib.product(role), "major": v[0], "minor": v[1]} if {
+cluster_created(role) := {"product": lib.product_of(role), "major": v[0], "minor": v[1]} if {
 	v := lib.version(role)
 }
 
 cluster_created(role) := {"product": "elasticsearch", "major": v[0], "minor": v[1]} if {
 	v := lib.version(role)
-	not lib.product(role)
+	not lib.product_of(role)
 }
 
 version_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), "value": lib.version_text(role)}
@@ -105,8 +103,8 @@ deny contains f if {
 
 major_gap contains v if {
 	input.plan.method == "snapshot"
-	not lib.product("source") == "opensearch"
-	not lib.product("destination") == "opensearch"
+	not lib.product_of("source") == "opensearch"
+	not lib.product_of("destination") == "opensearch"
 	src := lib.version("source")
 	dst := lib.version("destination")
 	dst[0] - src[0] >= 2
@@ -364,8 +362,8 @@ deny contains f if {
 
 opensearch_to_es contains v if {
 	some [from, to] in lib.snapshot_steps
-	lib.product(from) == "opensearch"
-	lib.product(to) == "elasticsearch"
+	lib.product_of(from) == "opensearch"
+	lib.product_of(to) == "elasticsearch"
 	v := {
 		"msg": sprintf("the %s runs OpenSearch and the %s Elasticsearch, which cannot restore OpenSearch snapshots", [from, to]),
 		"cluster": to,
@@ -381,8 +379,8 @@ opensearch_to_es contains v if {
 opensearch_to_es contains v if {
 	some [from, to] in lib.snapshot_steps
 	from == "source"
-	not lib.product("source")
-	lib.product(to) == "elasticsearch"
+	not lib.product_of("source")
+	lib.product_of(to) == "elasticsearch"
 	some g in input.selection.source.by_created
 	g.product == "opensearch"
 	v := {
@@ -398,7 +396,7 @@ opensearch_to_es contains v if {
 opensearch_to_es contains v if {
 	some [from, to] in lib.snapshot_steps
 	some role in [from, to]
-	not lib.product(role)
+	not lib.product_of(role)
 	not product_settled_by_indices(from, to, role)
 	v := {
 		"msg": sprintf("could not verify that the %s does not run OpenSearch while the %s runs Elasticsearch: the product of the %s is unknown (%s)", [from, to, role, lib.why_unknown(role, "version")]),
@@ -414,11 +412,10 @@ opensearch_to_es contains v if {
 # Elasticsearch.
 product_settled_by_indices(from, to, role) if {
 	role == from
-	lib.product(to) == "opensearch"
+	lib.product_of(to) == "opensearch"
 }
 
-product_settled_by_indices(from, to, role) if {
-	role == "source"
+product_settled_by_indices(_, _, "source") if {
 	input.selection.source.known
 	every g in input.selection.source.by_created {
 		g.product == "elasticsearch"
@@ -433,7 +430,7 @@ product_settled_by_indices(_, _, "source") if {
 # An unknown target product does not matter when the source is Elasticsearch.
 product_settled_by_indices(from, to, role) if {
 	role == to
-	lib.product(from) == "elasticsearch"
+	lib.product_of(from) == "elasticsearch"
 }
 
 # METADATA
@@ -500,7 +497,7 @@ logstash_mismatch contains unknown_version(role, "that Logstash is compatible wi
 # es_equivalent(role) is [major, minor] of the Elasticsearch release a
 # cluster is judged as for Logstash.
 es_equivalent(role) := [7, 10] if {
-	lib.product(role) == "opensearch"
+	lib.product_of(role) == "opensearch"
 	lib.version(role)
 } else := [v[0], v[1]] if {
 	v := lib.version(role)
