@@ -98,12 +98,7 @@ func TestExamples(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				f.Plan = p
-				for _, role := range p.Roles() {
-					if f.Clusters.ByRole(role) == nil {
-						f.Clusters.Set(role, probe.DeclaredCluster(p, role))
-					}
-				}
+				f.ApplyPlan(p)
 			}
 			res, err := e.Evaluate(context.Background(), f, now)
 			if err != nil {

@@ -332,3 +332,16 @@ func readIndices(dec *json.Decoder, dst *[]Index, role string) error {
 	*dst = s
 	return nil
 }
+
+// ApplyPlan makes p the plan of the facts (a --plan file replaces the plan
+// a facts file was saved with) and declares from the plan every cluster the
+// facts do not hold, so that its facts are unknown, never absent: the rules
+// that need them report that they could not verify.
+func (f *Facts) ApplyPlan(p *Plan) {
+	f.Plan = p
+	for _, role := range p.Roles() {
+		if f.Clusters.ByRole(role) == nil {
+			f.Clusters.Set(role, DeclaredCluster(p, role))
+		}
+	}
+}

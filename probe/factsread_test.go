@@ -196,3 +196,44 @@ func FuzzReadFacts(f *testing.F) {
 		requireSameFacts(t, b)
 	})
 }
+
+// TestApplyPlan: the --plan file replaces the saved plan; a cluster the facts
+// hold keeps its probed facts, one they lack is declared from the plan with
+// every probed fact unknown (fail closed), and its declared version is kept.
+func TestApplyPlan(t *testing.T) {
+	f, err := probe.LoadFacts(filepath.Join("..", "testdata", "examples", "snapshot.facts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Clusters.Intermediate = nil
+	probed := f.Clusters.Source
+	p, err := probe.ParsePlan("plan.yaml", []byte(`version: 1
+method: snapshot-reindex
+indices: ["*"]
+source: {kind: self-managed, endpoint: "https://src:9200"}
+destination: {kind: alibaba, endpoint: "https://dst:9200"}
+intermediate: {kind: alibaba, version: "7.17.0"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ApplyPlan(p)
+	if f.Plan != p {
+		t.Fatal("the plan was not replaced")
+	}
+	if f.Clusters.Source != probed {
+		t.Error("the probed source was replaced")
+	}
+	in := f.Clusters.Intermediate
+	if in == nil {
+		t.Fatal("the intermediate the plan declares is missing from the facts")
+	}
+	if in.Version == nil || in.Version.Number != "7.17.0" || in.IsUnknown("version") {
+		t.Errorf("declared intermediate version = %+v", in.Version)
+	}
+	for _, fact := range probe.ProbedFacts {
+		if fact != "version" && fact != "product" && !in.IsUnknown(fact) {
+			t.Errorf("intermediate fact %s is not unknown", fact)
+		}
+	}
+}

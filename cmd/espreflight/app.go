@@ -127,6 +127,12 @@ func versionCommand() *cli.Command {
 	}
 }
 
+// policyFlag is --policy, the user rule folders of every command that
+// loads the rules (check, advise, policies list|show|test).
+func policyFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"}
+}
+
 // nowFlag lets a run be evaluated as of a fixed date (waiver expiry,
 // reproducible reports).
 var nowFlag = &cli.StringFlag{

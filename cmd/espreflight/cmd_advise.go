@@ -83,7 +83,7 @@ func adviseCommandOrNil() *cli.Command {
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the advice to `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "write-plan", Usage: "also write a starter plan for the recommended method to `FILE` (not overwritten)"},
-		&cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"},
+		policyFlag(),
 		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
 		nowFlag,
 	}
@@ -143,12 +143,7 @@ func runAdvise(c *cli.Context) error {
 	var facts *probe.Facts
 	if saved != nil {
 		facts = saved
-		facts.Plan = plan
-		for _, role := range plan.Roles() {
-			if facts.Clusters.ByRole(role) == nil {
-				facts.Clusters.Set(role, probe.DeclaredCluster(plan, role))
-			}
-		}
+		facts.ApplyPlan(plan)
 	} else {
 		f, err := collectFacts(c, plan, c.App.ErrWriter)
 		if err != nil {

@@ -41,7 +41,7 @@ func checkCommand() *cli.Command {
 		&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT[=PATH]`: text, json, sarif, markdown, junit (repeatable)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write formats given without a path to `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding of this severity or worse remains: error, warning or never"},
-		&cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"},
+		policyFlag(),
 		&cli.StringSliceFlag{Name: "only", Usage: "evaluate only these rule `IDS` (comma-separated or repeated)"},
 		&cli.StringSliceFlag{Name: "skip", Usage: "do not report these rule `IDS`"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on standard output when the exit code is 0 (files are still written)"},
@@ -193,12 +193,7 @@ func loadFacts(c *cli.Context) (*probe.Facts, error) {
 		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", factsPath)
 	}
 	if plan != nil {
-		f.Plan = plan
-		for _, role := range plan.Roles() {
-			if f.Clusters.ByRole(role) == nil {
-				f.Clusters.Set(role, probe.DeclaredCluster(plan, role))
-			}
-		}
+		f.ApplyPlan(plan)
 	}
 	return f, nil
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/espreflight/espreflight/policies"
 )
 
-var policyFlag = &cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"}
-
 func policiesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "policies",
@@ -26,7 +24,7 @@ func policiesCommand() *cli.Command {
 				Description: "Examples:\n   espreflight policies list\n   espreflight policies list --format json | jq '.[].id'",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text or json"},
-					policyFlag,
+					policyFlag(),
 				},
 				Action: func(c *cli.Context) error {
 					e, err := policies.New(c.Context, policies.Options{PolicyDirs: c.StringSlice("policy")})
@@ -41,7 +39,7 @@ func policiesCommand() *cli.Command {
 				Usage:       "show a rule: description, remediation, source and an example",
 				UsageText:   "espreflight policies show [--policy DIR]... ID",
 				Description: "Example:\n   espreflight policies show VER-003",
-				Flags:       []cli.Flag{policyFlag},
+				Flags:       []cli.Flag{policyFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return usageErr("policies show takes one rule id, e.g. 'espreflight policies show ARCH-001'")
@@ -65,7 +63,7 @@ func policiesCommand() *cli.Command {
 				UsageText:   "espreflight policies test [--policy DIR]... [--run REGEX] [--verbose]",
 				Description: "Runs every test_* rule of the *_test.rego files with the same sandbox as 'check'.\nExits 1 when a test fails.\n\nExample:\n   espreflight policies test --policy ./team-policies",
 				Flags: []cli.Flag{
-					policyFlag,
+					policyFlag(),
 					&cli.StringFlag{Name: "run", Usage: "only tests whose name matches `REGEX`"},
 					&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every test"},
 				},
