@@ -43,10 +43,6 @@ func render(t *testing.T, format string, res *policies.Result, opts Options) []b
 	return buf.Bytes()
 }
 
-var extensions = map[string]string{
-	FormatText: "txt", FormatJSON: "json", FormatSARIF: "sarif", FormatMarkdown: "md", FormatJUnit: "xml",
-}
-
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -62,7 +58,8 @@ func TestGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, format := range c.formats {
-			name := c.name + "." + extensions[format]
+			f, _ := LookupFormat(format)
+			name := c.name + "." + f.Ext
 			t.Run(name, func(t *testing.T) {
 				got := render(t, format, c.res(), c.opts)
 				if format == FormatSARIF {

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -48,55 +47,6 @@ const (
 	// Multitool's 10 MB input limit.
 	MaxSARIFRunResults = 5000
 )
-
-// Format names.
-const (
-	FormatText     = "text"
-	FormatJSON     = "json"
-	FormatSARIF    = "sarif"
-	FormatMarkdown = "markdown"
-	FormatJUnit    = "junit"
-)
-
-// Formats lists the output formats Render accepts.
-func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatSARIF, FormatMarkdown, FormatJUnit}
-}
-
-// Render writes res to w in the named format.
-func Render(w io.Writer, format string, res *policies.Result, opts Options) error {
-	if res == nil {
-		return fmt.Errorf("report: no result to render")
-	}
-	if format == FormatJSON {
-		// JSON keeps every finding and grows with the index count (150 MB at
-		// 100 000 indices), so it streams to w instead of being buffered;
-		// the CLI writes files through a temporary file either way.
-		if err := renderJSON(w, res); err != nil {
-			return fmt.Errorf("render %s: %w", format, err)
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	var err error
-	switch format {
-	case FormatText:
-		err = renderText(&buf, res, opts)
-	case FormatSARIF:
-		err = renderSARIF(&buf, res, opts)
-	case FormatMarkdown:
-		err = renderMarkdown(&buf, res, opts)
-	case FormatJUnit:
-		err = renderJUnit(&buf, res, opts)
-	default:
-		return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats(), ", "))
-	}
-	if err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
-}
 
 func (o Options) maxNames() int {
 	if o.MaxNames == 0 {

@@ -14,10 +14,32 @@ import (
 	"github.com/espreflight/espreflight/policies"
 )
 
+// TestFormats checks the format table (every golden case of TestGolden's
+// "report" fixture renders each row, so a new row needs its golden file).
 func TestFormats(t *testing.T) {
-	want := []string{"text", "json", "sarif", "markdown", "junit"}
-	if got := Formats(); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Fatalf("Formats() = %v, want %v", got, want)
+	if got := Formats(); len(got) == 0 || got[0] != FormatText {
+		t.Fatalf("Formats() = %v, want text first (the default)", got)
+	}
+	seen := map[string]bool{}
+	for i, f := range FormatTable() {
+		if f.Name == "" || f.Name != strings.ToLower(f.Name) || f.Ext == "" || strings.HasPrefix(f.Ext, ".") || f.Description == "" || f.render == nil {
+			t.Errorf("row %d %+v: needs a lower-case name, an extension without the dot, a description and a renderer", i, f)
+		}
+		if Formats()[i] != f.Name {
+			t.Errorf("Formats()[%d] = %q, want %q", i, Formats()[i], f.Name)
+		}
+		for _, n := range append([]string{f.Name}, f.Aliases...) {
+			if seen[n] {
+				t.Errorf("format name %q used twice", n)
+			}
+			seen[n] = true
+			if got, ok := LookupFormat(" " + strings.ToUpper(n) + " "); !ok || got.Name != f.Name {
+				t.Errorf("LookupFormat(%q) = %q, %v; want %q", n, got.Name, ok, f.Name)
+			}
+		}
+	}
+	if f, ok := LookupFormat("md"); !ok || f.Name != FormatMarkdown {
+		t.Errorf("md must stay an alias of markdown, got %q %v", f.Name, ok)
 	}
 	var buf bytes.Buffer
 	err := Render(&buf, "yaml", fixtureResult(), Options{})

@@ -108,9 +108,9 @@ func runAdvise(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usageErr("advise takes no arguments (got %q); put flags before any value, e.g. --source URL", c.Args().First())
 	}
-	format := strings.ToLower(c.String("format"))
-	if format == "md" {
-		format = report.FormatMarkdown
+	format := c.String("format")
+	if f, ok := report.LookupFormat(format); ok {
+		format = f.Name
 	}
 	if !contains(report.AdviceFormats(), format) {
 		return usageErr("--format %q: advise writes %s", c.String("format"), strings.Join(report.AdviceFormats(), ", "))

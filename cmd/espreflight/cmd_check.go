@@ -14,13 +14,13 @@ import (
 	"github.com/espreflight/espreflight/report"
 )
 
-const checkHelp = `Probes the clusters the plan names (or reads a facts file saved by
+var checkHelp = `Probes the clusters the plan names (or reads a facts file saved by
 'espreflight probe'), evaluates every rule and reports the findings.
 
 --format takes a format, or FORMAT=PATH to write that format to a file; repeat
-it to write several formats in one run. Formats: text, json, sarif, markdown,
-junit. A format without a path goes to -o (default: standard output).
-
+it to write several formats in one run. A format without a path goes to -o
+(default: standard output). Formats:
+` + formatsHelp() + `
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 usage, plan or policy error; 3 a cluster could not be probed.
 
@@ -38,7 +38,7 @@ func checkCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE` (YAML)"},
 		&cli.StringFlag{Name: "facts", Usage: "evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing; with --plan, the plan file replaces the plan inside it"},
-		&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT[=PATH]`: text, json, sarif, markdown, junit (repeatable)"},
+		&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT[=PATH]`: " + strings.Join(report.Formats(), ", ") + " (repeatable)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write formats given without a path to `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding of this severity or worse remains: error, warning or never"},
 		policyFlag(),
@@ -64,25 +64,31 @@ type output struct {
 	path   string // "" = the default destination
 }
 
+// formatsHelp lists the report formats, one a line, for check --help.
+func formatsHelp() string {
+	var b strings.Builder
+	for _, f := range report.FormatTable() {
+		name := f.Name
+		if len(f.Aliases) > 0 {
+			name += " (" + strings.Join(f.Aliases, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "   %-14s %s\n", name, f.Description)
+	}
+	return b.String()
+}
+
 func parseFormats(vals []string) ([]output, error) {
 	if len(vals) == 0 {
-		vals = []string{"text"}
-	}
-	known := map[string]bool{}
-	for _, f := range report.Formats() {
-		known[f] = true
+		vals = []string{report.FormatText}
 	}
 	var outs []output
 	for _, v := range vals {
-		f, path, _ := strings.Cut(v, "=")
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f == "md" {
-			f = "markdown"
-		}
-		if !known[f] {
+		name, path, _ := strings.Cut(v, "=")
+		f, ok := report.LookupFormat(name)
+		if !ok {
 			return nil, usageErr("--format %q: unknown format; use one of %s", v, strings.Join(report.Formats(), ", "))
 		}
-		outs = append(outs, output{format: f, path: path})
+		outs = append(outs, output{format: f.Name, path: path})
 	}
 	return outs, nil
 }

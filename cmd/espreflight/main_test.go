@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/espreflight/espreflight/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -163,14 +165,14 @@ func TestPlanInitValidates(t *testing.T) {
 func TestGoldenExample(t *testing.T) {
 	plan := "../../testdata/examples/arch-conflict.yaml"
 	facts := "../../testdata/examples/alibaba-pair.facts.json"
-	for _, f := range []struct{ format, ext string }{{"text", "txt"}, {"json", "json"}, {"sarif", "sarif"}, {"markdown", "md"}, {"junit", "xml"}} {
-		t.Run(f.format, func(t *testing.T) {
-			_, stdout, stderr := espreflight(t, "check", "--plan", plan, "--facts", facts, "--now", "2026-11-26", "--format", f.format)
+	for _, f := range report.FormatTable() {
+		t.Run(f.Name, func(t *testing.T) {
+			_, stdout, stderr := espreflight(t, "check", "--plan", plan, "--facts", facts, "--now", "2026-11-26", "--format", f.Name)
 			if stderr != "" {
 				t.Errorf("stderr: %s", stderr)
 			}
-			golden(t, testdata("golden", "cli", "arch-conflict."+f.ext), stdout)
-			if f.format == "sarif" {
+			golden(t, testdata("golden", "cli", "arch-conflict."+f.Ext), stdout)
+			if f.Name == report.FormatSARIF {
 				if dir := os.Getenv("ESPREFLIGHT_SARIF_OUT"); dir != "" {
 					if err := os.WriteFile(filepath.Join(dir, "cli-arch-conflict.sarif"), []byte(stdout), 0o644); err != nil {
 						t.Fatal(err)
@@ -227,4 +229,21 @@ func golden(t *testing.T, path, got string) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestCheckHelpListsFormats: check --help and its --format usage come from
+// report's format table, every row with its description.
+func TestCheckHelpListsFormats(t *testing.T) {
+	code, stdout, stderr := espreflight(t, "check", "--help")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range report.FormatTable() {
+		if !regexp.MustCompile(`(?m)^\s+` + f.Name + `\b.*` + regexp.QuoteMeta(f.Description) + `$`).MatchString(stdout) {
+			t.Errorf("check --help does not list %s with its description:\n%s", f.Name, stdout)
+		}
+	}
+	if !strings.Contains(stdout, "output FORMAT[=PATH]: "+strings.Join(report.Formats(), ", ")+" (repeatable)") {
+		t.Errorf("--format usage does not name every format:\n%s", stdout)
+	}
 }
