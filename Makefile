@@ -49,8 +49,9 @@ bin/opa: go.mod go.sum
 bench: bin/opa ## check vs the decode floor vs opa eval at 1k/10k/100k indices per cluster (ESPREFLIGHT_BENCH_SIZES to change)
 	$(GO) test ./policies -run '^$$' -bench 'Floor|Check|OPAEval' -benchtime 1x -count 3 -benchmem -timeout 60m | $(GO) run testdata/bench/table.go
 
-docs: ## regenerate docs/rules.md from the rules' METADATA
+docs: ## regenerate docs/rules.md from the rules' METADATA and docs/probe.md from the collector table
 	$(GO) test ./policies -run TestRulesDoc -update
+	$(GO) test ./probe -run TestProbeDoc -update
 
 golden: ## rewrite the golden files after an intended output change
 	$(GO) test ./... -update

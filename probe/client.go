@@ -318,12 +318,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// request is one GET a collector sends: endpoint names it in sources and
+// unknown entries ("GET /_cat/indices"), api is what is sent.
+type request struct {
+	endpoint string
+	api      apiRequest
+}
+
 // get sends one GET (retrying as configured) and stream-decodes its body.
-func (c *client) get(ctx context.Context, endpoint string, req apiRequest, decode decodeFunc) *fetchError {
+func (c *client) get(ctx context.Context, r request, decode decodeFunc) *fetchError {
 	var last *fetchError
 	for attempt := 0; ; attempt++ {
 		var retry bool
-		last, retry = c.attempt(ctx, endpoint, req, decode)
+		last, retry = c.attempt(ctx, r.endpoint, r.api, decode)
 		if last == nil || !retry || attempt >= c.opts.Retries || ctx.Err() != nil {
 			return last
 		}

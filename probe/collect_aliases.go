@@ -39,15 +39,15 @@ func (d *detected) aliasSource() aliasSource {
 	return aliasesCatNoWriteIndex
 }
 
-// aliasesRequest is the request for the aliases of a cluster, and its endpoint.
-func aliasesRequest(d *detected) (rawRequest, string) {
+// aliasesRequest is the request for the aliases of a cluster.
+func aliasesRequest(d *detected) request {
 	switch d.aliasSource() {
 	case aliasesGetAlias:
-		return rawRequest{Path: "/_alias"}, getAliasesEndpoint
+		return request{getAliasesEndpoint, rawRequest{Path: "/_alias"}}
 	case aliasesCat:
-		return rawRequest{Path: "/_cat/aliases", Query: url.Values{"format": {"json"}, "h": {"alias,index,is_write_index"}}}, catAliasesEndpoint
+		return request{catAliasesEndpoint, rawRequest{Path: "/_cat/aliases", Query: url.Values{"format": {"json"}, "h": {"alias,index,is_write_index"}}}}
 	}
-	return rawRequest{Path: "/_cat/aliases", Query: url.Values{"format": {"json"}, "h": {"alias,index"}}}, catAliasesEndpoint
+	return request{catAliasesEndpoint, rawRequest{Path: "/_cat/aliases", Query: url.Values{"format": {"json"}, "h": {"alias,index"}}}}
 }
 
 // catAliasRow is one row of _cat/aliases?format=json. is_write_index is
@@ -125,8 +125,8 @@ func sortAliases(out []Alias) {
 func collectAliases(ctx context.Context, p *clusterProbe) {
 	var aliases []Alias
 	how := p.d.aliasSource()
-	req, endpoint := aliasesRequest(p.d)
-	fe := p.c.get(ctx, endpoint, req, func(dec *json.Decoder) (err error) {
+	req := aliasesRequest(p.d)
+	fe := p.c.get(ctx, req, func(dec *json.Decoder) (err error) {
 		if how == aliasesGetAlias {
 			aliases, err = decodeGetAliases(dec)
 		} else {
@@ -139,7 +139,7 @@ func collectAliases(ctx context.Context, p *clusterProbe) {
 		return
 	}
 	p.cf.Aliases = aliases
-	src := endpoint + p.on()
+	src := req.endpoint + p.on()
 	if how == aliasesCatNoWriteIndex {
 		src += " (no write index before Elasticsearch 6.4)"
 	}

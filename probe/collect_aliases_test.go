@@ -28,7 +28,7 @@ func TestAliasesRequestByVersion(t *testing.T) {
 		{&detected{Product: "opensearch", Version: &Version{Major: 1, Minor: 3}}, "/_cat/aliases?format=json&h=alias%2Cindex%2Cis_write_index"},
 	}
 	for _, c := range cases {
-		req, _ := aliasesRequest(c.d)
+		req := aliasesRequest(c.d).api.(rawRequest)
 		got := req.Path
 		if q := req.Query.Encode(); q != "" {
 			got += "?" + q

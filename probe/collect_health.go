@@ -9,12 +9,14 @@ import (
 
 const healthEndpoint = "GET /_cluster/health"
 
+var healthRequest = request{healthEndpoint, esapi.ClusterHealthRequest{}}
+
 func collectHealth(ctx context.Context, p *clusterProbe) {
 	var h struct {
 		Status      flexString `json:"status"`
 		ClusterName flexString `json:"cluster_name"`
 	}
-	fe := p.c.get(ctx, healthEndpoint, esapi.ClusterHealthRequest{}, func(dec *json.Decoder) error {
+	fe := p.c.get(ctx, healthRequest, func(dec *json.Decoder) error {
 		return dec.Decode(&h)
 	})
 	if fe == nil && h.Status == "" {

@@ -32,21 +32,37 @@ var indexSettingsFilter = []string{
 
 // catIndicesRequest lists every index with its status and sizes; hidden
 // indices need expand_wildcards=all, which ES rejects before 7.7.
-func catIndicesRequest(d *detected) esapi.CatIndicesRequest {
+func catIndicesRequest(d *detected) request {
 	r := esapi.CatIndicesRequest{Format: "json", Bytes: "b", H: catIndicesColumns}
 	if d.expandWildcardsAll() {
 		r.ExpandWildcards = "all"
 	}
-	return r
+	return request{catIndicesEndpoint, r}
 }
 
-// indexSettingsRequest reads the settings of every index. expand_wildcards
-// is a long-standing parameter of GET _settings (unlike on _cat/indices) and
-// without it ES 6.x leaves out closed indices; "all" includes hidden ones
-// from 7.7 and means open+closed before.
-var indexSettingsRequest = esapi.IndicesGetSettingsRequest{Index: []string{"_all"}, ExpandWildcards: "all", FilterPath: indexSettingsFilter}
+var (
+	// indexSettingsRequest reads the settings of every index. expand_wildcards
+	// is a long-standing parameter of GET _settings (unlike on _cat/indices)
+	// and without it ES 6.x leaves out closed indices; "all" includes hidden
+	// ones from 7.7 and means open+closed before.
+	indexSettingsRequest = request{indexSettingsEndpoint, esapi.IndicesGetSettingsRequest{Index: []string{"_all"}, ExpandWildcards: "all", FilterPath: indexSettingsFilter}}
+	dataStreamRequest    = request{dataStreamEndpoint, esapi.IndicesGetDataStreamRequest{}}
+	systemFlagRequest    = request{systemFlagEndpoint, esapi.ClusterStateRequest{Metric: []string{"metadata"}, FilterPath: []string{"metadata.indices.*.system"}}}
+)
 
-var systemFlagRequest = esapi.ClusterStateRequest{Metric: []string{"metadata"}, FilterPath: []string{"metadata.indices.*.system"}}
+// indicesRequests are the index requests for a version, in the order the
+// indices' source names them: the data streams where the version has them,
+// the system flags where the cluster state carries them.
+func indicesRequests(d *detected) []request {
+	out := []request{catIndicesRequest(d), indexSettingsRequest}
+	if d.hasDataStreams() {
+		out = append(out, dataStreamRequest)
+	}
+	if d.hasSystemFlag() {
+		out = append(out, systemFlagRequest)
+	}
+	return out
+}
 
 // catRow is one row of _cat/indices?format=json (values are strings; null
 // for closed indices on some versions).
@@ -219,64 +235,48 @@ func notSupported(fe *fetchError) bool {
 	return fe != nil && (fe.Status == 404 || fe.Status == 400 || fe.Status == 405)
 }
 
-// collectIndices fetches the four index requests concurrently and merges them.
+// collectIndices sends the index requests concurrently and merges them.
 // Any failure makes indices (and totals) unknown: a partial inventory would
 // let a rule pass on what it cannot see.
 func collectIndices(ctx context.Context, p *clusterProbe) {
 	var (
-		wg                       sync.WaitGroup
-		cat                      []Index
-		settings                 map[string]indexSetting
-		streams                  map[string]string
-		system                   map[string]bool
-		catE, setE, dsE, sysE    *fetchError
-		dsNote, sysNote, sources []string
+		cat      []Index
+		settings map[string]indexSetting
+		streams  map[string]string
+		system   map[string]bool
+		notes    []string
 	)
-	run := func(f func()) {
+	decoders := map[string]decodeFunc{
+		catIndicesEndpoint:    func(dec *json.Decoder) (err error) { cat, err = decodeCatIndices(dec); return err },
+		indexSettingsEndpoint: func(dec *json.Decoder) (err error) { settings, err = decodeIndexSettings(dec); return err },
+		dataStreamEndpoint:    func(dec *json.Decoder) (err error) { streams, err = decodeDataStreams(dec); return err },
+		systemFlagEndpoint:    func(dec *json.Decoder) (err error) { system, err = decodeSystemFlags(dec); return err },
+	}
+	reqs := indicesRequests(p.d)
+	errs := make([]*fetchError, len(reqs))
+	sources := make([]string, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		sources[i] = r.endpoint
 		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	run(func() {
-		catE = p.c.get(ctx, catIndicesEndpoint, catIndicesRequest(p.d), func(dec *json.Decoder) (err error) {
-			cat, err = decodeCatIndices(dec)
-			return err
-		})
-	})
-	run(func() {
-		setE = p.c.get(ctx, indexSettingsEndpoint, indexSettingsRequest, func(dec *json.Decoder) (err error) {
-			settings, err = decodeIndexSettings(dec)
-			return err
-		})
-	})
-	sources = []string{catIndicesEndpoint, indexSettingsEndpoint}
-	if p.d.hasDataStreams() {
-		sources = append(sources, dataStreamEndpoint)
-		run(func() {
-			dsE = p.c.get(ctx, dataStreamEndpoint, esapi.IndicesGetDataStreamRequest{}, func(dec *json.Decoder) (err error) {
-				streams, err = decodeDataStreams(dec)
-				return err
-			})
-			if notSupported(dsE) {
-				dsNote = append(dsNote, fmt.Sprintf("GET /_data_stream answered HTTP %d: no data stream API, so no data streams", dsE.Status))
-				dsE, streams = nil, map[string]string{}
-			}
-		})
-	}
-	if p.d.hasSystemFlag() {
-		sources = append(sources, systemFlagEndpoint)
-		run(func() {
-			sysE = p.c.get(ctx, systemFlagEndpoint, systemFlagRequest, func(dec *json.Decoder) (err error) {
-				system, err = decodeSystemFlags(dec)
-				return err
-			})
-		})
-	} else {
-		sysNote = append(sysNote, "the system flag is not reported before Elasticsearch 7.10")
+		go func() {
+			defer wg.Done()
+			errs[i] = p.c.get(ctx, r, decoders[r.endpoint])
+		}()
 	}
 	wg.Wait()
+	for i, r := range reqs {
+		if r.endpoint == dataStreamEndpoint && notSupported(errs[i]) {
+			notes = append(notes, fmt.Sprintf("GET /_data_stream answered HTTP %d: no data stream API, so no data streams", errs[i].Status))
+			errs[i], streams = nil, map[string]string{}
+		}
+	}
+	if !p.d.hasSystemFlag() {
+		notes = append(notes, "the system flag is not reported before Elasticsearch 7.10")
+	}
 
 	failed := false
-	for _, fe := range []*fetchError{catE, setE, dsE, sysE} {
+	for _, fe := range errs {
 		if fe != nil {
 			p.fail("indices", fe)
 			failed = true
@@ -301,7 +301,7 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 	}
 	p.cf.Totals = t
 	src := strings.Join(sources, " + ") + p.on()
-	if notes := append(dsNote, sysNote...); len(notes) > 0 {
+	if len(notes) > 0 {
 		src += " (" + strings.Join(notes, "; ") + ")"
 	}
 	p.source("indices", src)

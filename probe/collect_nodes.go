@@ -22,10 +22,10 @@ type nodeInfo struct {
 const nodesEndpoint = "GET /_nodes/plugins"
 
 // nodesRequest asks for each node's name, version, roles and plugins.
-var nodesRequest = esapi.NodesInfoRequest{
+var nodesRequest = request{nodesEndpoint, esapi.NodesInfoRequest{
 	Metric:     []string{"plugins"},
 	FilterPath: []string{"nodes.*.name", "nodes.*.version", "nodes.*.roles", "nodes.*.plugins.name", "nodes.*.plugins.version"},
-}
+}}
 
 // decodeNodes reads a GET /_nodes/plugins body.
 func decodeNodes(dec *json.Decoder) ([]Node, error) {
@@ -60,7 +60,7 @@ func decodeNodes(dec *json.Decoder) ([]Node, error) {
 // it before the collectors run).
 func (p *clusterProbe) fetchNodes(ctx context.Context) ([]Node, *fetchError) {
 	p.nodesOnce.Do(func() {
-		p.nodesErr = p.c.get(ctx, nodesEndpoint, nodesRequest, func(dec *json.Decoder) (err error) {
+		p.nodesErr = p.c.get(ctx, nodesRequest, func(dec *json.Decoder) (err error) {
 			p.nodes, err = decodeNodes(dec)
 			return err
 		})

@@ -10,6 +10,8 @@ import (
 
 const repositoriesEndpoint = "GET /_snapshot"
 
+var repositoriesRequest = request{repositoriesEndpoint, esapi.SnapshotGetRepositoryRequest{}}
+
 // decodeRepositories reads a GET /_snapshot body; secret settings are dropped.
 func decodeRepositories(dec *json.Decoder) ([]Repository, error) {
 	repos := []Repository{}
@@ -30,7 +32,7 @@ func decodeRepositories(dec *json.Decoder) ([]Repository, error) {
 
 func collectRepositories(ctx context.Context, p *clusterProbe) {
 	var repos []Repository
-	fe := p.c.get(ctx, repositoriesEndpoint, esapi.SnapshotGetRepositoryRequest{}, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, repositoriesRequest, func(dec *json.Decoder) (err error) {
 		repos, err = decodeRepositories(dec)
 		return err
 	})

@@ -23,15 +23,20 @@ var (
 	// and path.repo as each node's elasticsearch.yml sets them. Both requests
 	// ask for nested settings because filter_path does not match flat keys
 	// (elastic/elasticsearch#43290: "path.repo" is lost with flat_settings).
-	nodeSettingsRequest = esapi.NodesInfoRequest{
+	nodeSettingsRequest = request{nodeSettingsEndpoint, esapi.NodesInfoRequest{
 		Metric:     []string{"settings"},
 		FilterPath: []string{"nodes.*.settings.reindex", "nodes.*.settings.path.repo"},
-	}
-	clusterSettingsRequest = esapi.ClusterGetSettingsRequest{
+	}}
+	clusterSettingsRequest = request{clusterSettingsEndpoint, esapi.ClusterGetSettingsRequest{
 		IncludeDefaults: &yes,
 		FilterPath:      []string{"*.cluster.max_shards_per_node", "*.cluster.routing.allocation.disk"},
-	}
+	}}
 )
+
+// settingsRequests are the same for every version.
+func settingsRequests(*detected) []request {
+	return []request{nodeSettingsRequest, clusterSettingsRequest}
+}
 
 // listIndexSuffix matches the ".0", ".1" … of list settings as old versions
 // print them flat ("path.repo.0").
@@ -109,14 +114,14 @@ func collectSettings(ctx context.Context, p *clusterProbe) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		nodeErr = p.c.get(ctx, nodeSettingsEndpoint, nodeSettingsRequest, func(dec *json.Decoder) (err error) {
+		nodeErr = p.c.get(ctx, nodeSettingsRequest, func(dec *json.Decoder) (err error) {
 			nodeSet, err = decodeNodeSettings(dec)
 			return err
 		})
 	}()
 	go func() {
 		defer wg.Done()
-		clusterEr = p.c.get(ctx, clusterSettingsEndpoint, clusterSettingsRequest, func(dec *json.Decoder) (err error) {
+		clusterEr = p.c.get(ctx, clusterSettingsRequest, func(dec *json.Decoder) (err error) {
 			clusterSet, err = decodeClusterSettings(dec)
 			return err
 		})

@@ -32,6 +32,11 @@ type detected struct {
 	ClusterUUID       string
 }
 
+const rootEndpoint = "GET /"
+
+// rootRequest is sent first; everything else is chosen by its answer.
+var rootRequest = request{rootEndpoint, rawRequest{Path: "/"}}
+
 // decodeRoot reads a GET / body.
 func decodeRoot(dec *json.Decoder) (*rootInfo, error) {
 	var r rootInfo

@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// ProbedFacts lists the top-level facts of a cluster that only a probe can
-// collect; without one they are recorded as unknown.
-var ProbedFacts = []string{"version", "product", "nodes", "indices", "totals", "repositories", "settings", "health", "aliases"}
-
 // FromPlan builds the facts that the plan alone gives: declared products and
 // versions. Every fact that needs a probe is recorded as unknown, with the
 // reason, so rules that need it report that they could not verify.

@@ -173,9 +173,8 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	p := &clusterProbe{c: c, cf: cf, out: out}
 	start := time.Now()
 
-	const rootEndpoint = "GET /"
 	var root *rootInfo
-	fe := c.get(ctx, rootEndpoint, rawRequest{Path: "/"}, func(dec *json.Decoder) error {
+	fe := c.get(ctx, rootRequest, func(dec *json.Decoder) error {
 		r, err := decodeRoot(dec)
 		root = r
 		return err
@@ -229,18 +228,25 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	cf.SetSource("product", versionSource)
 	out.printf("%s: connected to %s: %s %s, cluster %q", c.role, c.endpoint, cf.Product, cf.Version.Number, cf.ClusterName)
 
-	collectors := []func(context.Context, *clusterProbe){
-		collectNodes, collectIndices, collectRepositories, collectSettings, collectHealth, collectAliases,
-	}
 	var wg sync.WaitGroup
-	for _, collect := range collectors {
+	for _, col := range collectorTable {
+		if col.collect == nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			collect(ctx, p)
+			col.collect(ctx, p)
 		}()
 	}
 	wg.Wait()
+	for _, fact := range ProbedFacts {
+		if !cf.IsUnknown(fact) && (!cf.Has(fact) || cf.Sources[fact] == "") {
+			// A collector must give each of its facts a value and a source or
+			// say why not; one that did neither fails closed.
+			p.unknown(fact, "", "not collected: the collector gave it no value with a source and no reason (a bug in espreflight; please report it)")
+		}
+	}
 
 	p.fixOverriddenVersion()
 	if cf.ClusterName == "" {
