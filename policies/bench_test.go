@@ -43,7 +43,7 @@ const (
 	benchSeed = 42
 	// benchGen names the generator version in the cached file names; bump it
 	// when synthetic.Facts changes.
-	benchGen = "g1"
+	benchGen = "g2"
 )
 
 var benchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)

@@ -2,9 +2,16 @@ package synthetic
 
 import (
 	"encoding/json"
+	"flag"
 	"strings"
 	"testing"
+
+	"github.com/espreflight/espreflight/probe"
 )
+
+// -update is accepted so that `go test ./... -update` (make golden) runs
+// here too; this package has no golden files.
+var _ = flag.Bool("update", false, "no effect: no golden files in this package")
 
 func TestFactsDeterministic(t *testing.T) {
 	a, _ := json.Marshal(Facts(500, 7))
@@ -59,6 +66,26 @@ func TestFactsMix(t *testing.T) {
 	for _, k := range []string{"major 5", "major 6", "major 7", "major 8", "opensearch", "closed", "system", "data stream", "unknown version"} {
 		if seen[k] == 0 {
 			t.Errorf("no %s index generated", k)
+		}
+	}
+}
+
+// TestFactsEveryProbedFact: each fact a probe collects is generated, with a
+// source, or unknown, never silently null; the list is probe.ProbedFacts.
+func TestFactsEveryProbedFact(t *testing.T) {
+	f := Facts(10, 1)
+	for _, role := range []string{"source", "destination"} {
+		c := f.Clusters.ByRole(role)
+		for _, fact := range probe.ProbedFacts {
+			switch {
+			case c.IsUnknown(fact) && (c.Has(fact) || c.Sources[fact] != ""):
+				t.Errorf("%s: %s is unknown but has a value or a source", role, fact)
+			case !c.IsUnknown(fact) && (!c.Has(fact) || !strings.HasSuffix(c.Sources[fact], " on the "+role)):
+				t.Errorf("%s: %s has value %v, source %q; want both", role, fact, c.Has(fact), c.Sources[fact])
+			}
+		}
+		if c.Sources["indices"] == "" || c.IsUnknown("indices") {
+			t.Errorf("%s: the indices are not generated", role)
 		}
 	}
 }
