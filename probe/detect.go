@@ -80,18 +80,23 @@ func (d *detected) esAtLeast(major, minor int) bool {
 
 func (d *detected) isOpenSearch() bool { return d != nil && d.Product == "opensearch" }
 
-// The version gates of domain-rules §3.1. Elasticsearch rejects unknown query
-// parameters with 400 since 5.0, so every optional parameter is gated.
+// The version gates of the requests (docs/probe.md lists the requests per
+// version). Elasticsearch answers 400 to a query parameter it does not know
+// since 5.0 (https://github.com/elastic/elasticsearch/pull/20722), so every
+// optional parameter is gated.
 
-// expandWildcardsAll: _cat/indices and _settings take expand_wildcards=all
-// (to include hidden indices) from ES 7.7 and on every OpenSearch.
+// expandWildcardsAll: _cat/indices takes expand_wildcards (all: hidden
+// indices too) from ES 7.7 (https://github.com/elastic/elasticsearch/pull/56964,
+// the 7.7 docs of the parameter) and on every OpenSearch.
 func (d *detected) expandWildcardsAll() bool { return d.isOpenSearch() || d.esAtLeast(7, 7) }
 
-// hasDataStreams: GET /_data_stream exists from ES 7.9 (default distribution)
-// and on every OpenSearch.
+// hasDataStreams: GET /_data_stream exists from ES 7.9, default distribution
+// (https://www.elastic.co/guide/en/elasticsearch/reference/7.9/data-streams.html),
+// and on every OpenSearch (https://docs.opensearch.org/latest/api-reference/data-stream/index/).
 func (d *detected) hasDataStreams() bool { return d.isOpenSearch() || d.esAtLeast(7, 9) }
 
-// hasSystemFlag: the cluster state marks system indices from ES 7.10.
+// hasSystemFlag: the cluster state marks system indices from ES 7.10 (the
+// 7.10 release highlights, https://github.com/elastic/elasticsearch/pull/63468).
 func (d *detected) hasSystemFlag() bool { return d.esAtLeast(7, 10) }
 
 // detectFromNodes derives product and version from GET /_nodes/plugins when
