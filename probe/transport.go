@@ -1,7 +1,11 @@
 package probe
 
+// The client of one cluster: TLS, credentials and the elastictransport
+// client built from a plan's cluster spec, and the GET that every collector
+// sends through it (attempt timeout, bounded retries with backoff, size cap,
+// error bodies turned into short reasons that hold no secret).
+
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,15 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -27,106 +27,12 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
-// Defaults of Options.
-const (
-	DefaultTimeout          = 10 * time.Second
-	DefaultDeadline         = 60 * time.Second
-	DefaultMaxResponseBytes = 256 << 20
-	DefaultRetries          = 2
-)
-
 // maxDrain bounds what is read from a body before it is closed so the
 // connection can be reused; anything longer is abandoned with the connection.
 const maxDrain = 64 << 10
 
 // maxErrorBody bounds what is read of an error response.
 const maxErrorBody = 16 << 10
-
-// Options tune a probe. The zero value is usable: every field has a default.
-type Options struct {
-	// Timeout bounds each request attempt (default 10s).
-	Timeout time.Duration
-	// Deadline bounds the whole probe (default 60s).
-	Deadline time.Duration
-	// MaxResponseBytes caps a response body; a larger one makes the fact
-	// unknown (default 256 MiB).
-	MaxResponseBytes int64
-	// Retries is how often a GET is retried on 429/502/503/504 and network
-	// errors, with exponential backoff and jitter (default 2; negative: none).
-	Retries int
-	// Progress receives one line per milestone per cluster; nil is silent.
-	Progress io.Writer
-	// Warn receives warnings (e.g. TLS verification off); nil writes them to
-	// Progress as "warning: …" lines.
-	Warn func(msg string)
-	// Getenv reads environment variables (default os.Getenv).
-	Getenv func(string) string
-	// ReadFile reads credential and CA files (default os.ReadFile).
-	ReadFile func(string) ([]byte, error)
-	// ToolVersion is written into the facts document.
-	ToolVersion string
-	// Now gives the collection time (default time.Now).
-	Now func() time.Time
-	// URLTLS is the TLS configuration of clusters given by URL (ProbeURLs);
-	// a plan carries its own per cluster.
-	URLTLS *TLS
-
-	// backoff overrides the retry delay (tests).
-	backoff func(attempt int) time.Duration
-}
-
-func (o Options) withDefaults() Options {
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.Deadline <= 0 {
-		o.Deadline = DefaultDeadline
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = DefaultMaxResponseBytes
-	}
-	if o.Retries == 0 {
-		o.Retries = DefaultRetries
-	} else if o.Retries < 0 {
-		o.Retries = 0
-	}
-	if o.Getenv == nil {
-		o.Getenv = os.Getenv
-	}
-	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.backoff == nil {
-		o.backoff = defaultBackoff
-	}
-	return o
-}
-
-// defaultBackoff is exponential (250ms, 500ms, 1s, … capped at 4s) with full jitter
-// on the upper half.
-func defaultBackoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond << min(attempt-1, 4)
-	return d/2 + rand.N(d/2+1)
-}
-
-// ConfigError is a problem with the probe's configuration (a missing
-// environment variable, an unreadable CA file, …): nothing was probed. Its
-// message names the variable or file, never a secret.
-type ConfigError struct {
-	// Role is the cluster concerned ("source", …).
-	Role string
-	Msg  string
-}
-
-func (e *ConfigError) Error() string {
-	if e.Role == "" {
-		return e.Msg
-	}
-	return e.Role + ": " + e.Msg
-}
 
 // client talks to one cluster.
 type client struct {
@@ -242,47 +148,6 @@ func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string,
 	}
 	c.tp = tp
 	return c, warnings, nil
-}
-
-// readSecret reads a credential from an environment variable or a file (the
-// file's trailing newline is dropped). "" with a nil error means not configured.
-func readSecret(opts Options, what, env, file string) (string, error) {
-	switch {
-	case env != "" && file != "":
-		return "", fmt.Errorf("%s: give either %s_env or %s_file, not both", what, what, what)
-	case env != "":
-		v := opts.Getenv(env)
-		if v == "" {
-			return "", fmt.Errorf("%s: environment variable %s is not set or empty", what, env)
-		}
-		return v, nil
-	case file != "":
-		b, err := opts.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("%s: file %s: %s", what, file, shortFileError(err))
-		}
-		v := strings.TrimRight(string(b), "\r\n")
-		if v == "" {
-			return "", fmt.Errorf("%s: file %s is empty", what, file)
-		}
-		return v, nil
-	}
-	return "", nil
-}
-
-func shortFileError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 // apiRequest is an esapi request (every esapi XxxRequest has this method).
@@ -517,18 +382,6 @@ func statusReason(status int, typ, reason string) string {
 	return s
 }
 
-// jsonReason shortens a decoding error.
-func jsonReason(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, truncate(se.Error(), 120))
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "truncated JSON"
-	}
-	return truncate(err.Error(), 200)
-}
-
 // rawRequest is a GET that esapi does not model (a version-gated path or
 // parameter); it goes through the same transport.
 type rawRequest struct {
@@ -548,212 +401,4 @@ func (r rawRequest) Do(ctx context.Context, t esapi.Transport) (*esapi.Response,
 		return nil, err
 	}
 	return &esapi.Response{StatusCode: res.StatusCode, Header: res.Header, Body: res.Body}, nil
-}
-
-// syncWriter serialises progress lines from concurrent cluster probes.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) printf(format string, a ...any) {
-	if s == nil || s.w == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fmt.Fprintf(s.w, format+"\n", a...)
-}
-
-// ---- Streaming JSON helpers ----
-
-// Helpers to stream-decode large bodies token by token, so that memory holds
-// one element at a time instead of the whole response.
-
-// streamObject reads one JSON object, calling each for every key; each must
-// consume the key's value from dec. A JSON null is taken as an empty object.
-func streamObject(dec *json.Decoder, each func(key string) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("expected a JSON object, got %s", tokenKind(tok))
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("expected an object key, got %s", tokenKind(tok))
-		}
-		if err := each(key); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token() // '}'
-	return err
-}
-
-// streamArray reads one JSON array, calling each for every element; each must
-// consume the element. A JSON null is taken as an empty array.
-func streamArray(dec *json.Decoder, each func() error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("expected a JSON array, got %s", tokenKind(tok))
-	}
-	for dec.More() {
-		if err := each(); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token() // ']'
-	return err
-}
-
-// skipValue consumes one JSON value.
-func skipValue(dec *json.Decoder) error {
-	var raw json.RawMessage
-	return dec.Decode(&raw)
-}
-
-func tokenKind(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		return fmt.Sprintf("%q", string(t))
-	case string:
-		return "a string"
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	default:
-		return "a number"
-	}
-}
-
-// flexString accepts a JSON string, number, boolean or null.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*f = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	case b[0] == '{' || b[0] == '[':
-		return fmt.Errorf("expected a scalar, got %s", string(b[:1]))
-	default:
-		*f = flexString(b)
-	}
-	return nil
-}
-
-// flexInt accepts a JSON integer, a string holding one, "" or null (0).
-type flexInt int64
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	v := strings.TrimSpace(string(s))
-	if v == "" {
-		*f = 0
-		return nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		// Some versions print sizes as floats ("1.0E9" never, "123.0" rarely).
-		fl, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil || fl != fl || fl > 9.2e18 || fl < -9.2e18 {
-			return fmt.Errorf("%q is not an integer", truncate(v, 40))
-		}
-		n = int64(fl)
-	}
-	*f = flexInt(n)
-	return nil
-}
-
-// flattenSettings walks nested settings, calling fn for every leaf with its
-// dotted key; a flat key ("index.version.created") and a nested one give the
-// same result. Lists are passed whole.
-func flattenSettings(prefix string, v any, fn func(key string, v any)) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, vv := range t {
-			key := k
-			if prefix != "" {
-				key = prefix + "." + k
-			}
-			flattenSettings(key, vv, fn)
-		}
-	default:
-		if prefix != "" {
-			fn(prefix, v)
-		}
-	}
-}
-
-// settingString renders a leaf setting value as text (lists comma-joined).
-func settingString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	case bool:
-		return strconv.FormatBool(t)
-	case []any:
-		parts := make([]string, 0, len(t))
-		for _, e := range t {
-			parts = append(parts, settingString(e))
-		}
-		return strings.Join(parts, ",")
-	case map[string]any:
-		b, _ := json.Marshal(t)
-		return string(b)
-	default:
-		return fmt.Sprint(t)
-	}
-}
-
-// settingList renders a setting value as a list: a JSON list element-wise, a
-// string split at commas; blanks are dropped.
-func settingList(v any) []string {
-	var out []string
-	add := func(s string) {
-		for _, p := range strings.Split(s, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	switch t := v.(type) {
-	case []any:
-		for _, e := range t {
-			add(settingString(e))
-		}
-	default:
-		add(settingString(v))
-	}
-	return out
 }
