@@ -309,6 +309,8 @@ func TestAdviseUsage(t *testing.T) {
 		{[]string{"advise", "--source", "https://a:9200", "--destination", "https://b:9200", "--source-created", "2019-02-30"}, "--source-created: \"2019-02-30\" is not a date"},
 		{[]string{"advise", "--source", "https://a:9200", "--destination", "https://b:9200", "--destination-kind", "alibab"}, "--destination-kind"},
 		{[]string{"advise", "--source", "https://a:9200"}, "give --destination URL"},
+		// --ca-file reaches the probe: the plan built from the flags keeps tls.
+		{[]string{"advise", "--source", "https://127.0.0.1:1", "--destination", "https://127.0.0.1:2", "--ca-file", "/nonexistent/ca.pem"}, "tls.ca_file /nonexistent/ca.pem"},
 	}
 	for _, tc := range cases {
 		code, stdout, stderr := espreflight(t, tc.args...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -309,15 +308,14 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 			p.Destination = spec
 		}
 	}
-	if c.Bool("crr") {
-		p.Snapshot = &probe.Snapshot{CrossRegionReplication: true}
-	}
+	// The method is snapshot until the advice picks one: its section is
+	// there, as a plan file of that method has it.
+	p.Snapshot = &probe.Snapshot{CrossRegionReplication: c.Bool("crr")}
 	if c.Bool("privatelink") {
 		p.Network = &probe.Network{PrivateLink: true}
 	}
 	// Validate through the plan loader, so the flags get the plan's checks.
-	text := renderPlanYAML(p, nil, false)
-	parsed, err := probe.ParsePlan("advise flags", []byte(text))
+	parsed, err := probe.ParsePlan("advise flags", probe.WritePlan(p, probe.WriteOptions{}))
 	if err != nil {
 		var pe probe.PlanErrors
 		if errors.As(err, &pe) && len(pe) > 0 {
@@ -379,12 +377,74 @@ func StarterPlanFromAdvice(a *policies.Advice, base *probe.Plan) (string, error)
 			}
 		}
 	}
-	return renderPlanYAML(p, a, true), nil
+	p = fillStarter(p)
+	r := a.Recommended
+	header := []string{fmt.Sprintf("Written from `espreflight advise` (%s): recommended %s.", a.EvaluatedAt.Format("2006-01-02"), r.Label)}
+	for _, why := range r.Why {
+		header = append(header, "  - "+why)
+	}
+	if best := a.Best(); best != nil {
+		for _, as := range best.Assumes {
+			header = append(header, "  assumed: "+as)
+		}
+	}
+	opts := probe.WriteOptions{Comments: true, Header: header, MeasuredBytes: a.Volume.Bytes}
+	if a.Volume.Bytes >= 0 {
+		opts.MeasuredBy = "advise"
+	}
+	return string(probe.WritePlan(p, opts)), nil
 }
 
-// adviseRemoteHost is an endpoint as reindex.remote_host wants it: scheme,
+// fillStarter returns a copy of p with the section its method reads filled
+// in where the plan leaves it out, so that the written plan shows every key
+// to complete: the snapshot repository (an OSS bucket in the source's region
+// when a cluster is on Alibaba Cloud), Logstash, the reindex remote host (the
+// source's endpoint) and the elasticsearch-dump runner.
+func fillStarter(p *probe.Plan) *probe.Plan {
+	c := *p
+	switch c.Method {
+	case "snapshot", "snapshot-reindex":
+		s := probe.Snapshot{}
+		if c.Snapshot != nil {
+			s = *c.Snapshot
+		}
+		if s.Repository == nil {
+			r := &probe.Repo{Type: "oss", Name: "migration", Region: c.Source.Region, OwnerAccount: c.Source.Account}
+			if c.Destination.Kind != "alibaba" && c.Source.Kind != "alibaba" {
+				r.Type = ""
+			}
+			s.Repository = r
+		}
+		c.Snapshot = &s
+	case "logstash":
+		if c.Logstash == nil {
+			c.Logstash = &probe.Logstash{}
+		}
+	case "reindex":
+		rx := probe.Reindex{}
+		if c.Reindex != nil {
+			rx = *c.Reindex
+		}
+		if rx.RemoteHost == "" {
+			rx.RemoteHost = remoteHost(c.Source.Endpoint)
+		}
+		c.Reindex = &rx
+	case "elasticsearch-dump":
+		d := probe.Dump{}
+		if c.Dump != nil {
+			d = *c.Dump
+		}
+		if d.Runner == "" {
+			d.Runner = "migration-host"
+		}
+		c.Dump = &d
+	}
+	return &c
+}
+
+// remoteHost is an endpoint as reindex.remote_host wants it: scheme,
 // host and port (the scheme's default port when the URL has none).
-func adviseRemoteHost(endpoint string) string {
+func remoteHost(endpoint string) string {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
 		return endpoint
@@ -398,251 +458,4 @@ func adviseRemoteHost(endpoint string) string {
 	}
 	u.Path, u.RawQuery, u.Fragment, u.User = "", "", "", nil
 	return u.String()
-}
-
-// yq quotes a string for YAML (a JSON string is a YAML double-quoted scalar).
-func yq(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// renderPlanYAML renders a plan as a plan file. With comments it is a
-// starter plan: every key the rules read, with what to fill in; a nil advice
-// gives no advice header.
-func renderPlanYAML(p *probe.Plan, a *policies.Advice, comments bool) string {
-	var b strings.Builder
-	cm := func(s string) string {
-		if !comments || s == "" {
-			return ""
-		}
-		return "   # " + s
-	}
-	line := func(indent int, key, value, comment string) {
-		fmt.Fprintf(&b, "%s%s: %s%s\n", strings.Repeat("  ", indent), key, value, cm(comment))
-	}
-	if comments {
-		b.WriteString("# espreflight migration plan: see docs/plan.md for every key.\n")
-		if a != nil && a.Recommended != nil {
-			r := a.Recommended
-			fmt.Fprintf(&b, "# Written from `espreflight advise` (%s): recommended %s.\n", a.EvaluatedAt.Format("2006-01-02"), r.Label)
-			for _, why := range r.Why {
-				fmt.Fprintf(&b, "#   - %s\n", why)
-			}
-			if best := a.Best(); best != nil {
-				for _, as := range best.Assumes {
-					fmt.Fprintf(&b, "#   assumed: %s\n", as)
-				}
-			}
-		}
-		b.WriteString("# Check it with: espreflight plan validate --plan FILE; then espreflight check --plan FILE\n")
-	}
-	line(0, "version", "1", "")
-	line(0, "name", yq(p.Name), "")
-	line(0, "method", p.Method, "snapshot | logstash | reindex | elasticsearch-dump | snapshot-reindex")
-	line(0, "mode", p.Mode, "full | incremental")
-	pats := make([]string, len(p.Indices))
-	for i, s := range p.Indices {
-		pats[i] = yq(s)
-	}
-	line(0, "indices", "["+strings.Join(pats, ", ")+"]", `patterns to migrate; "-pattern" excludes`)
-	switch {
-	case p.Volume != "":
-		line(0, "volume", yq(p.Volume), "declared data volume, used when the source cannot be probed")
-	case comments && a != nil && a.Volume.Bytes >= 0:
-		fmt.Fprintf(&b, "# volume: %dgb   # measured by advise: %s; declare it when the source cannot be probed\n", (a.Volume.Bytes+(1<<30)-1)>>30, a.Volume.Human)
-	}
-	for _, role := range []string{probe.RoleSource, probe.RoleDestination, probe.RoleIntermediate} {
-		spec := p.Cluster(role)
-		if spec == nil {
-			continue
-		}
-		b.WriteString("\n")
-		switch {
-		case role == probe.RoleIntermediate && comments:
-			fmt.Fprintf(&b, "%s:%s\n", role, cm("the cluster to create for snapshot + reindex; add its endpoint once it exists"))
-		default:
-			fmt.Fprintf(&b, "%s:\n", role)
-		}
-		line(1, "kind", spec.Kind, "alibaba | self-managed | third-party")
-		if spec.Provider != "" {
-			line(1, "provider", spec.Provider, "aws-opensearch | tencent | other")
-		}
-		if spec.Endpoint != "" {
-			line(1, "endpoint", yq(spec.Endpoint), "")
-		}
-		if a := spec.Auth; a != nil && *a != (probe.Auth{}) {
-			var parts []string
-			for _, kv := range [][2]string{{"username", a.Username}, {"username_env", a.UsernameEnv}, {"username_file", a.UsernameFile},
-				{"password_env", a.PasswordEnv}, {"password_file", a.PasswordFile}, {"api_key_env", a.APIKeyEnv}, {"api_key_file", a.APIKeyFile}} {
-				if kv[1] != "" {
-					parts = append(parts, kv[0]+": "+yq(kv[1]))
-				}
-			}
-			line(1, "auth", "{"+strings.Join(parts, ", ")+"}", "never write secrets inline")
-		} else if comments && spec.Endpoint != "" {
-			prefix := map[string]string{probe.RoleSource: "SRC", probe.RoleDestination: "DST", probe.RoleIntermediate: "MID"}[role]
-			fmt.Fprintf(&b, "  # auth: {username_env: %s_USER, password_env: %s_PASSWORD}   # if the cluster needs credentials\n", prefix, prefix)
-		}
-		if spec.Product != "" || spec.Version != "" {
-			if spec.Product != "" {
-				line(1, "product", spec.Product, "")
-			}
-			if spec.Version != "" {
-				line(1, "version", yq(spec.Version), "declared version (used when there is no endpoint to probe)")
-			}
-		}
-		for _, kv := range [][3]string{
-			{"region", spec.Region, "e.g. cn-hangzhou"},
-			{"zone", spec.Zone, ""},
-			{"account", spec.Account, "cloud account id"},
-			{"vpc", spec.VPC, "the VPC the cluster is in"},
-		} {
-			switch {
-			case kv[1] != "":
-				line(1, kv[0], yq(kv[1]), "")
-			case comments && kv[0] != "zone":
-				line(1, kv[0], `""`, "TODO: "+kv[2]+" (rules that need it report that they could not verify)")
-			}
-		}
-		if spec.Kind == "alibaba" || spec.Created != "" {
-			if spec.Created != "" {
-				line(1, "created", spec.Created, "Alibaba instance creation date: decides the network architecture")
-			} else if comments {
-				fmt.Fprintf(&b, "  # created: YYYY-MM-DD   # TODO: Alibaba instance creation date (decides the network architecture)\n")
-			}
-		}
-		if spec.Architecture != "" {
-			line(1, "architecture", spec.Architecture, "original | new")
-		}
-	}
-	m := p.Method
-	if m == "snapshot" || m == "snapshot-reindex" {
-		s := p.Snapshot
-		if s == nil {
-			s = &probe.Snapshot{}
-		}
-		if s.Repository != nil || comments {
-			b.WriteString("\nsnapshot:\n")
-			r := s.Repository
-			if r == nil {
-				r = &probe.Repo{Type: "oss", Name: "migration", Region: p.Source.Region, OwnerAccount: p.Source.Account}
-				if p.Destination.Kind != "alibaba" && p.Source.Kind != "alibaba" {
-					r.Type = ""
-				}
-			}
-			b.WriteString("  repository:\n")
-			if r.Type != "" {
-				line(2, "type", r.Type, "oss | fs | s3 | cos | hdfs | azure | gcs")
-			}
-			line(2, "name", yq(r.Name), "")
-			line(2, "shared", fmt.Sprint(r.Shared), "true when one repository is registered on both clusters")
-			if r.Bucket != "" {
-				line(2, "bucket", yq(r.Bucket), "")
-			} else if comments {
-				line(2, "bucket", `""`, "TODO: the OSS bucket")
-			}
-			line(2, "region", yq(r.Region), "region of the bucket")
-			line(2, "owner_account", yq(r.OwnerAccount), "account that owns the bucket")
-			if ak := r.AccessKeyAccount; ak != nil {
-				line(2, "access_key_account", fmt.Sprintf("{source: %s, destination: %s}", yq(ak.Source), yq(ak.Destination)), "whose AccessKey pair registers the repository")
-			}
-		} else {
-			b.WriteString("\nsnapshot:\n")
-		}
-		line(1, "cross_region_replication", fmt.Sprint(s.CrossRegionReplication), "OSS CRR copies the bucket into the destination region")
-		if s.MovedToOSS {
-			line(1, "moved_to_oss", "true", "")
-		}
-		if s.RenamePattern != "" {
-			line(1, "rename_pattern", yq(s.RenamePattern), "")
-			line(1, "rename_replacement", yq(s.RenameReplacement), "")
-		}
-	}
-	if m == "logstash" {
-		l := p.Logstash
-		if l == nil {
-			l = &probe.Logstash{}
-		}
-		b.WriteString("\nlogstash:\n")
-		if l.Version != "" {
-			line(1, "version", yq(l.Version), "compatible with both clusters")
-		} else if comments {
-			line(1, "version", `""`, "TODO: the Logstash version")
-		}
-		if l.VPC != "" {
-			line(1, "vpc", yq(l.VPC), "")
-		} else if comments {
-			line(1, "vpc", `""`, "TODO: the VPC Logstash runs in")
-		}
-		line(1, "nat_gateway", fmt.Sprint(l.NATGateway), "NAT gateways let Logstash reach clusters in other VPCs")
-		line(1, "docinfo", fmt.Sprint(l.Docinfo), "")
-		line(1, "document_id", yq(l.DocumentID), "keep the source _id")
-		if l.Schedule != "" {
-			line(1, "schedule", yq(l.Schedule), "incremental runs")
-		}
-	}
-	if m == "reindex" {
-		b.WriteString("\nreindex:\n")
-		host := ""
-		if p.Reindex != nil {
-			host = p.Reindex.RemoteHost
-		}
-		if host == "" {
-			host = adviseRemoteHost(p.Source.Endpoint)
-		}
-		line(1, "remote_host", yq(host), "the source as the destination reaches it (add it to reindex.remote.whitelist)")
-	}
-	if m == "elasticsearch-dump" {
-		runner := "migration-host"
-		if p.Dump != nil && p.Dump.Runner != "" {
-			runner = p.Dump.Runner
-		}
-		b.WriteString("\ndump:\n")
-		line(1, "runner", yq(runner), "the host that runs elasticsearch-dump; run espreflight probe there")
-	}
-	if n := p.Network; n != nil && (n.PrivateLink || n.ConnectivityTicket != "" || (comments && m == "reindex")) {
-		b.WriteString("\nnetwork:\n")
-		line(1, "privatelink", fmt.Sprint(n.PrivateLink), "a PrivateLink connection between the VPCs")
-		if n.ConnectivityTicket != "" {
-			line(1, "connectivity_ticket", yq(n.ConnectivityTicket), "")
-		}
-	}
-	if l := p.Limits; l != nil && (l.ReindexMaxVolume != "" || l.DumpMaxVolume != "" || (l.DumpMaxIndices != 0 && l.DumpMaxIndices != probe.DefaultDumpMaxIndices)) {
-		b.WriteString("\nlimits:\n")
-		if l.ReindexMaxVolume != "" {
-			line(1, "reindex_max_volume", yq(l.ReindexMaxVolume), "")
-		}
-		if l.DumpMaxVolume != "" {
-			line(1, "dump_max_volume", yq(l.DumpMaxVolume), "")
-		}
-		if l.DumpMaxIndices != 0 && l.DumpMaxIndices != probe.DefaultDumpMaxIndices {
-			line(1, "dump_max_indices", fmt.Sprint(l.DumpMaxIndices), "")
-		}
-	}
-	if len(p.Waivers) > 0 {
-		b.WriteString("\nwaivers:\n")
-		for _, w := range p.Waivers {
-			fmt.Fprintf(&b, "  - rule: %s\n    reason: %s\n    expires: %s\n", w.Rule, yq(w.Reason), w.Expires)
-			for _, kv := range [][2]string{{"cluster", w.Cluster}, {"ticket", w.Ticket}, {"approved_by", w.ApprovedBy}} {
-				if kv[1] != "" {
-					fmt.Fprintf(&b, "    %s: %s\n", kv[0], yq(kv[1]))
-				}
-			}
-			if len(w.Indices) > 0 {
-				q := make([]string, len(w.Indices))
-				for i, s := range w.Indices {
-					q[i] = yq(s)
-				}
-				fmt.Fprintf(&b, "    indices: [%s]\n", strings.Join(q, ", "))
-			}
-		}
-	} else if comments {
-		b.WriteString(`
-# waivers:                # accept a finding for a while, with a reason
-#   - rule: SYS-001
-#     reason: ".kibana is migrated on purpose; Kibana is rebuilt after cut-over"
-#     expires: 2027-01-31
-`)
-	}
-	return b.String()
 }

@@ -93,8 +93,7 @@ func planInitCommand() *cli.Command {
 			if !contains(probe.Methods, m) {
 				return usageErr("--method %q: use one of %s", m, strings.Join(probe.Methods, ", "))
 			}
-			text := StarterPlan(m)
-			return writePlan(c, text)
+			return writePlan(c, string(probe.WritePlan(probe.StarterPlan(m), probe.WriteOptions{Comments: true, Optional: true})))
 		},
 	}
 }
@@ -122,95 +121,4 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// StarterPlan returns a commented plan for a method; it passes `plan validate`.
-func StarterPlan(method string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `# espreflight migration plan: see docs/plan.md for every key.
-version: 1
-name: my-migration
-method: %s          # snapshot | logstash | reindex | elasticsearch-dump | snapshot-reindex
-mode: full                # full | incremental
-indices: ["*", "-.*"]     # patterns to migrate; "-pattern" excludes (here: no system indices)
-# volume: 200gb           # declared data volume, used when the source cannot be probed
-
-source:
-  kind: self-managed      # alibaba | self-managed | third-party
-  endpoint: https://source.example:9200
-  auth: {username_env: SRC_USER, password_env: SRC_PASSWORD}   # never write secrets inline
-  # version: "7.10.2"     # declared version, when there is no endpoint to probe
-  region: cn-hangzhou
-  account: "1234567890"
-  vpc: vpc-source
-
-destination:
-  kind: alibaba
-  endpoint: https://destination.example:9200
-  auth: {username_env: DST_USER, password_env: DST_PASSWORD}
-  region: cn-hangzhou
-  account: "1234567890"
-  vpc: vpc-destination
-  created: 2021-03-01     # Alibaba instance creation date: decides the network architecture
-`, method)
-	switch method {
-	case "snapshot-reindex":
-		b.WriteString(`
-intermediate:             # a cluster of a version that reads the source's indices and that the destination reads
-  kind: alibaba
-  version: "7.10.2"
-  region: cn-hangzhou
-  created: 2021-03-01
-`)
-		fallthrough
-	case "snapshot":
-		b.WriteString(`
-snapshot:
-  repository:
-    type: oss             # oss | fs | s3 | cos | hdfs | azure | gcs
-    name: migration
-    shared: false         # true when one repository is registered on both clusters
-    bucket: my-bucket
-    region: cn-hangzhou
-    owner_account: "1234567890"
-  cross_region_replication: false   # OSS CRR into the destination region
-`)
-	case "logstash":
-		b.WriteString(`
-logstash:
-  version: "7.10.0"
-  vpc: vpc-destination
-  nat_gateway: false
-  docinfo: true
-  document_id: "%{[@metadata][_id]}"
-  # schedule: "*/5 * * * *"   # needed for incremental runs
-`)
-	case "reindex":
-		b.WriteString(`
-reindex:
-  remote_host: https://source.example:9200
-
-network:
-  privatelink: false      # a PrivateLink connection between the VPCs
-  # connectivity_ticket: ""   # support ticket confirming connectivity (ARCH-002)
-`)
-	case "elasticsearch-dump":
-		b.WriteString(`
-dump:
-  runner: migration-host  # the host that runs elasticsearch-dump (espreflight checks it reaches both clusters)
-`)
-	}
-	b.WriteString(`
-# limits:                 # thresholds of the fit rules
-#   reindex_max_volume: 50gb
-#   dump_max_volume: 10gb
-#   dump_max_indices: 20
-
-# waivers:                # accept a finding for a while, with a reason
-#   - rule: SYS-001
-#     reason: ".kibana is migrated on purpose; Kibana is rebuilt after cut-over"
-#     expires: 2027-01-31
-#     ticket: CHG-1234
-`)
-	return b.String()
 }
