@@ -44,13 +44,14 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	}
 	var all []decoded
 	total := 0
+	prov := newProvenance(f)
 	for i, set := range sets {
 		items, ok := set.([]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: expected a set of findings, got %T", e.refs[i].path, set)
 		}
 		for _, item := range items {
-			base, indices, err := e.finding(e.refs[i], item, f)
+			base, indices, err := e.finding(e.refs[i], item, f, prov)
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +81,7 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 
 // finding decodes one finding of a rule set; indices lists the indices it
 // expands to (one finding per index), nil for a single finding.
-func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) (Finding, []string, error) {
+func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts, prov *provenance) (Finding, []string, error) {
 	// Well-formed findings are read straight from the result; anything else
 	// takes the JSON path, which says what is wrong with it.
 	raw, ok := rawFindingOf(item)
@@ -102,10 +103,14 @@ func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) (Finding, []s
 		return Finding{}, nil, fmt.Errorf("%s: finding names rule %q, which is not declared by a METADATA block of %s", ref.path, raw.Rule, ref.path)
 	}
 	rule := e.byID[raw.Rule]
+	line, err := prov.line(raw.Location)
+	if err != nil {
+		return Finding{}, nil, fmt.Errorf("%s: finding of %s: %w", ref.path, raw.Rule, err)
+	}
 	base := Finding{
 		Rule: rule.ID, Severity: rule.Severity, Title: rule.Title, Message: raw.Msg, Cluster: raw.Cluster,
 		Index: raw.Index, Remediation: rule.Remediation, HelpURI: rule.HelpURI, Unverified: raw.Unverif,
-		Location: Location{File: f.Plan.File, Line: f.Plan.Line(raw.Location), Path: raw.Location},
+		Location: Location{File: f.Plan.File, Line: line, Path: raw.Location},
 		Evidence: make([]Evidence, 0, len(raw.Evidence)),
 	}
 	switch raw.Severity {
@@ -118,52 +123,13 @@ func (e *Engine) finding(ref ruleSetRef, item any, f *probe.Facts) (Finding, []s
 		return Finding{}, nil, fmt.Errorf("%s: finding of %s has severity %q; a finding may only raise its rule's severity to %q", ref.path, raw.Rule, raw.Severity, SeverityError)
 	}
 	for _, ev := range raw.Evidence {
-		base.Evidence = append(base.Evidence, Evidence{Fact: ev.Fact, Value: ev.Value, Source: EvidenceSource(f, ev.Fact)})
+		src, err := prov.source(ev.Fact)
+		if err != nil {
+			return Finding{}, nil, fmt.Errorf("%s: finding of %s: %w", ref.path, raw.Rule, err)
+		}
+		base.Evidence = append(base.Evidence, Evidence{Fact: ev.Fact, Value: ev.Value, Source: src.Text})
 	}
 	return base, raw.Indices, nil
-}
-
-// EvidenceSource says where a fact came from: a plan line, the request that
-// collected it, or the evaluation itself.
-func EvidenceSource(f *probe.Facts, fact string) string {
-	switch {
-	case strings.HasPrefix(fact, "plan."):
-		path := strings.TrimPrefix(fact, "plan.")
-		return fmt.Sprintf("%s line %d", f.Plan.File, f.Plan.Line(path))
-	case strings.HasPrefix(fact, "clusters."), strings.HasPrefix(fact, "selection."):
-		parts := strings.SplitN(fact, ".", 4)
-		if len(parts) < 3 {
-			return "facts"
-		}
-		role, key := parts[1], parts[2]
-		if parts[0] == "selection" {
-			key = "indices"
-		}
-		if i := strings.IndexAny(key, "[]"); i >= 0 {
-			key = key[:i]
-		}
-		c := f.Clusters.ByRole(role)
-		if c == nil {
-			return "not declared in the plan"
-		}
-		if src, ok := c.Sources[key]; ok {
-			if parts[0] == "selection" {
-				return src + ", selected by plan indices"
-			}
-			return src
-		}
-		for _, u := range c.Unknown {
-			if u.Fact == key {
-				return "unknown: " + u.Error
-			}
-		}
-		return "facts of the " + role
-	case strings.HasPrefix(fact, "runner."):
-		return "reachability test from the machine that ran espreflight"
-	case strings.HasPrefix(fact, "eval."):
-		return "evaluation time"
-	}
-	return "facts"
 }
 
 func truncate(s string, n int) string {

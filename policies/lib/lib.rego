@@ -8,7 +8,10 @@ package espreflight.lib
 # finding returns a finding object for the rule whose METADATA is meta (pass
 # rego.metadata.rule()). extra may hold cluster, index, indices (one finding
 # per index), location (a plan key path such as "source.created"), evidence
-# (a list of {fact, value}) and unverified (true when a needed fact is unknown).
+# (a list of {fact, value}, fact a path into input such as
+# "clusters.destination.version" or "plan.indices[0]") and unverified (true
+# when a needed fact is unknown). The engine checks locations and evidence
+# facts against the input's types: a path that names nothing is an error.
 finding(meta, msg, extra) := object.union(extra, {"rule": meta.custom.id, "msg": msg})
 
 # Cluster roles a plan may declare.
