@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/espreflight/espreflight/policies"
+	"github.com/espreflight/espreflight/advise"
 )
 
 // AdviceOptions tune the advice renderers. The zero value is usable.
@@ -24,7 +24,7 @@ func AdviceFormats() []string { return []string{FormatText, FormatJSON, FormatMa
 
 // RenderAdvice writes the advice (the matrix of migration methods) to w in
 // the named format: text, json or markdown.
-func RenderAdvice(w io.Writer, format string, a *policies.Advice, opts AdviceOptions) error {
+func RenderAdvice(w io.Writer, format string, a *advise.Advice, opts AdviceOptions) error {
 	if a == nil {
 		return fmt.Errorf("report: no advice to render")
 	}
@@ -47,7 +47,7 @@ func RenderAdvice(w io.Writer, format string, a *policies.Advice, opts AdviceOpt
 	return err
 }
 
-func advRenderJSON(w io.Writer, a *policies.Advice) error {
+func advRenderJSON(w io.Writer, a *advise.Advice) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -57,13 +57,13 @@ func advRenderJSON(w io.Writer, a *policies.Advice) error {
 // advMark is the one-character mark of a verdict.
 func advMark(verdict string) (string, string) {
 	switch verdict {
-	case policies.VerdictWorks:
+	case advise.VerdictWorks:
 		return "✓", ansiGreen
-	case policies.VerdictWarnings:
+	case advise.VerdictWarnings:
 		return "!", ansiYellow
-	case policies.VerdictBlocked:
+	case advise.VerdictBlocked:
 		return "✗", ansiRed
-	case policies.VerdictCannotTell:
+	case advise.VerdictCannotTell:
 		return "?", ansiMag
 	}
 	return "-", ansiDim
@@ -71,7 +71,7 @@ func advMark(verdict string) (string, string) {
 
 // advName is an option's name in the matrix: its label, with the
 // intermediate version for snapshot-reindex.
-func advName(o *policies.AdviceOption) string {
+func advName(o *advise.Option) string {
 	n := o.Label
 	if o.Intermediate != nil {
 		n += " via " + o.Intermediate.Version
@@ -79,7 +79,7 @@ func advName(o *policies.AdviceOption) string {
 	return n
 }
 
-func advClusterText(c policies.AdviceCluster) string {
+func advClusterText(c advise.Cluster) string {
 	prod := map[string]string{"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[c.Product]
 	if prod == "" {
 		prod = "unknown product"
@@ -109,14 +109,14 @@ func advClusterText(c policies.AdviceCluster) string {
 	return s
 }
 
-func advVolumeText(a *policies.Advice) string {
+func advVolumeText(a *advise.Advice) string {
 	if a.Volume.Bytes < 0 {
 		return "unknown (" + a.Volume.From + ")"
 	}
 	return fmt.Sprintf("%s, %s (%s)", a.Volume.Human, a.Volume.Class, a.Volume.From)
 }
 
-func advRuleIDs(rs []policies.Reason) string {
+func advRuleIDs(rs []advise.Reason) string {
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.Rule
@@ -124,14 +124,14 @@ func advRuleIDs(rs []policies.Reason) string {
 	return strings.Join(ids, ", ")
 }
 
-func advReasonText(r policies.Reason) string {
+func advReasonText(r advise.Reason) string {
 	if r.More > 0 {
 		return fmt.Sprintf("%s (and %d more)", r.Message, r.More)
 	}
 	return r.Message
 }
 
-func advRenderText(w io.Writer, a *policies.Advice, opts AdviceOptions) error {
+func advRenderText(w io.Writer, a *advise.Advice, opts AdviceOptions) error {
 	t := &textWriter{w: w, color: opts.Color}
 	t.printf("%s %s → %s\n", t.style(ansiBold, "Migration advice:"), advClusterText(a.Source), advClusterText(a.Destination))
 	t.printf("Data: %s\n", advVolumeText(a))
@@ -173,7 +173,7 @@ func advRenderText(w io.Writer, a *policies.Advice, opts AdviceOptions) error {
 	if r := a.Recommended; r != nil {
 		head := "Recommended: " + r.Label
 		if r.Intermediate != nil {
-			head += " through an intermediate " + policies.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
+			head += " through an intermediate " + advise.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
 		}
 		t.printf("%s\n", t.style(ansiBold, head))
 		for _, why := range r.Why {
@@ -203,11 +203,11 @@ func advRenderText(w io.Writer, a *policies.Advice, opts AdviceOptions) error {
 			works++
 		}
 	}
-	t.printf("%d options, %d work, %d blocked, %d cannot tell\n", len(a.Options), works, advCount(a, policies.VerdictBlocked), advCount(a, policies.VerdictCannotTell))
+	t.printf("%d options, %d work, %d blocked, %d cannot tell\n", len(a.Options), works, advCount(a, advise.VerdictBlocked), advCount(a, advise.VerdictCannotTell))
 	return t.err
 }
 
-func advCount(a *policies.Advice, verdict string) int {
+func advCount(a *advise.Advice, verdict string) int {
 	n := 0
 	for _, o := range a.Options {
 		if o.Verdict == verdict {
@@ -223,7 +223,7 @@ func advMDEscape(s string) string {
 	return r.Replace(s)
 }
 
-func advRenderMarkdown(w io.Writer, a *policies.Advice, opts AdviceOptions) error {
+func advRenderMarkdown(w io.Writer, a *advise.Advice, opts AdviceOptions) error {
 	t := &textWriter{w: w}
 	t.printf("# Migration advice\n\n")
 	t.printf("| | |\n|---|---|\n")
@@ -238,7 +238,7 @@ func advRenderMarkdown(w io.Writer, a *policies.Advice, opts AdviceOptions) erro
 	if r := a.Recommended; r != nil {
 		head := r.Label
 		if r.Intermediate != nil {
-			head += " through an intermediate " + policies.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
+			head += " through an intermediate " + advise.ProductName(r.Intermediate.Product) + " " + r.Intermediate.Version + " cluster"
 		}
 		t.printf("**Recommended: %s**\n\n", advMDEscape(head))
 		for _, why := range r.Why {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/espreflight/espreflight/policies"
+	"github.com/espreflight/espreflight/advise"
 	"github.com/espreflight/espreflight/probe"
 )
 
@@ -53,20 +53,20 @@ func adviseArgs(name string, extra ...string) []string {
 }
 
 // adviseJSON runs advise --format json for a case and decodes the advice.
-func adviseJSON(t *testing.T, name string, extra ...string) (int, *policies.Advice) {
+func adviseJSON(t *testing.T, name string, extra ...string) (int, *advise.Advice) {
 	t.Helper()
 	code, stdout, stderr := espreflight(t, adviseArgs(name, append([]string{"--format", "json"}, extra...)...)...)
 	if code == exitUsage {
 		t.Fatalf("%s: exit 2: %s", name, stderr)
 	}
-	adv, err := policies.ReadAdvice([]byte(stdout))
+	adv, err := advise.Read([]byte(stdout))
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, stdout)
 	}
 	return code, adv
 }
 
-func adviceOption(t *testing.T, a *policies.Advice, key string) *policies.AdviceOption {
+func adviceOption(t *testing.T, a *advise.Advice, key string) *advise.Option {
 	t.Helper()
 	for i := range a.Options {
 		if a.Options[i].Key() == key {
@@ -77,7 +77,7 @@ func adviceOption(t *testing.T, a *policies.Advice, key string) *policies.Advice
 	return nil
 }
 
-func reasonIDs(rs []policies.Reason) string {
+func reasonIDs(rs []advise.Reason) string {
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.Rule
@@ -94,7 +94,7 @@ func TestAdviseScenarios(t *testing.T) {
 		if r := a.Recommended; r == nil || r.Method != "snapshot-reindex" || r.Intermediate == nil || !strings.HasPrefix(r.Intermediate.Version, "7.") {
 			t.Fatalf("recommended %+v, want snapshot-reindex through 7.x", a.Recommended)
 		}
-		if s := adviceOption(t, a, "snapshot/full"); s.Verdict != policies.VerdictBlocked || !strings.Contains(reasonIDs(s.Blocking), "VER-002") {
+		if s := adviceOption(t, a, "snapshot/full"); s.Verdict != advise.VerdictBlocked || !strings.Contains(reasonIDs(s.Blocking), "VER-002") {
 			t.Errorf("direct snapshot: %s %s, want blocked by VER-002", s.Verdict, reasonIDs(s.Blocking))
 		}
 	})
@@ -119,14 +119,14 @@ func TestAdviseScenarios(t *testing.T) {
 			t.Errorf("exit %d, want 0", code)
 		}
 		for _, k := range []string{"snapshot/full", "snapshot-reindex/full"} {
-			if o := adviceOption(t, a, k); o.Verdict != policies.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "VER-006") {
+			if o := adviceOption(t, a, k); o.Verdict != advise.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "VER-006") {
 				t.Errorf("%s: %s %s, want blocked by VER-006", k, o.Verdict, reasonIDs(o.Blocking))
 			}
 		}
 		if o := adviceOption(t, a, "elasticsearch-dump/full"); !o.Works() {
 			t.Errorf("elasticsearch-dump: %s %s", o.Verdict, reasonIDs(o.Blocking))
 		}
-		if o := adviceOption(t, a, "logstash/full"); o.Verdict == policies.VerdictBlocked {
+		if o := adviceOption(t, a, "logstash/full"); o.Verdict == advise.VerdictBlocked {
 			t.Errorf("logstash blocked by %s", reasonIDs(o.Blocking))
 		}
 		if r := a.Recommended; r == nil || r.Method != "logstash" {
@@ -135,7 +135,7 @@ func TestAdviseScenarios(t *testing.T) {
 	})
 	t.Run("Alibaba pair on different architectures: reindex blocked", func(t *testing.T) {
 		_, a := adviseJSON(t, "alibaba-architectures")
-		if o := adviceOption(t, a, "reindex/full"); o.Verdict != policies.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "ARCH-001") {
+		if o := adviceOption(t, a, "reindex/full"); o.Verdict != advise.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "ARCH-001") {
 			t.Errorf("reindex: %s %s, want blocked by ARCH-001", o.Verdict, reasonIDs(o.Blocking))
 		}
 		if a.Recommended == nil || a.Recommended.Method == "reindex" {
@@ -147,7 +147,7 @@ func TestAdviseScenarios(t *testing.T) {
 		if code != exitOK {
 			t.Errorf("exit %d, want 0", code)
 		}
-		if o := adviceOption(t, a, "snapshot/full"); o.Verdict != policies.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "OSS-004") {
+		if o := adviceOption(t, a, "snapshot/full"); o.Verdict != advise.VerdictBlocked || !strings.Contains(reasonIDs(o.Blocking), "OSS-004") {
 			t.Errorf("snapshot without CRR: %s %s, want blocked by OSS-004", o.Verdict, reasonIDs(o.Blocking))
 		}
 		crr := adviceOption(t, a, "snapshot/full/crr")
@@ -371,7 +371,7 @@ reindex: {remote_host: "https://es-cn-old.elasticsearch.aliyuncs.com:9200"}
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	a, err := policies.ReadAdvice([]byte(stdout))
+	a, err := advise.Read([]byte(stdout))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,8 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
-// Exit codes (DESIGN.md). The output format never changes them.
+// Exit codes (README.md and docs/ci.md, "Exit codes"). The output format
+// never changes them.
 const (
 	exitOK          = 0 // no finding at or above --fail-on
 	exitFindings    = 1 // findings at or above --fail-on
@@ -76,7 +77,7 @@ Start with:
 		Commands: []*cli.Command{
 			checkCommand(),
 			probeCommand(),
-			adviseCommandOrNil(),
+			adviseCommand(),
 			policiesCommand(),
 			planCommand(),
 			versionCommand(),
@@ -86,15 +87,7 @@ Start with:
 
 // run is main without os.Exit: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
-	cmds := app.Commands[:0]
-	for _, c := range app.Commands {
-		if c != nil {
-			cmds = append(cmds, c)
-		}
-	}
-	app.Commands = cmds
-	err := app.RunContext(ctx, args)
+	err := newApp(stdout, stderr).RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}

@@ -1,15 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/espreflight/espreflight/advise"
 	"github.com/espreflight/espreflight/policies"
 	"github.com/espreflight/espreflight/probe"
 	"github.com/espreflight/espreflight/report"
@@ -49,24 +51,28 @@ Examples:
    espreflight advise --facts facts.json --plan migration.yaml --format json -o advice.json
    espreflight plan init --from-advice advice.json -o migration.yaml`
 
-// adviseClusterFlags are the plan-like flags per cluster role: flag suffix → plan key.
-var adviseClusterFlags = []struct{ flag, key, usage string }{
-	{"kind", "kind", "`KIND` of the %s: alibaba, self-managed or third-party (default self-managed)"},
-	{"provider", "provider", "`PROVIDER` of a third-party %s: aws-opensearch, tencent or other"},
-	{"region", "region", "`REGION` of the %s (e.g. cn-hangzhou)"},
-	{"zone", "zone", "`ZONE` of the %s"},
-	{"account", "account", "cloud `ACCOUNT` id of the %s"},
-	{"vpc", "vpc", "`VPC` of the %s"},
-	{"created", "created", "creation `DATE` (YYYY-MM-DD) of an Alibaba %s: decides its network architecture"},
-	{"architecture", "architecture", "network `ARCHITECTURE` of an Alibaba %s (original or new), overriding --%s-created"},
-	{"version", "version", "declared `VERSION` of the %s when it is not probed"},
-	{"product", "product", "declared `PRODUCT` of the %s when it is not probed: elasticsearch or opensearch"},
-	{"user-env", "auth.username_env", "environment `VARIABLE` holding the user name for the %s"},
-	{"password-env", "auth.password_env", "environment `VARIABLE` holding the password for the %s"},
-	{"api-key-env", "auth.api_key_env", "environment `VARIABLE` holding an API key for the %s"},
+// adviseClusterFlags are the plan-like flags per cluster role: flag suffix,
+// the plan key it sets (named in errors) and how.
+var adviseClusterFlags = []struct {
+	flag, key, usage string
+	set              func(s *probe.ClusterSpec, a *probe.Auth, v string)
+}{
+	{"kind", "kind", "`KIND` of the %s: alibaba, self-managed or third-party (default self-managed)", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Kind = v }},
+	{"provider", "provider", "`PROVIDER` of a third-party %s: aws-opensearch, tencent or other", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Provider = v }},
+	{"region", "region", "`REGION` of the %s (e.g. cn-hangzhou)", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Region = v }},
+	{"zone", "zone", "`ZONE` of the %s", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Zone = v }},
+	{"account", "account", "cloud `ACCOUNT` id of the %s", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Account = v }},
+	{"vpc", "vpc", "`VPC` of the %s", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.VPC = v }},
+	{"created", "created", "creation `DATE` (YYYY-MM-DD) of an Alibaba %s: decides its network architecture", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Created = v }},
+	{"architecture", "architecture", "network `ARCHITECTURE` of an Alibaba %s (original or new), overriding --%s-created", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Architecture = v }},
+	{"version", "version", "declared `VERSION` of the %s when it is not probed", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Version = v }},
+	{"product", "product", "declared `PRODUCT` of the %s when it is not probed: elasticsearch or opensearch", func(s *probe.ClusterSpec, _ *probe.Auth, v string) { s.Product = v }},
+	{"user-env", "auth.username_env", "environment `VARIABLE` holding the user name for the %s", func(_ *probe.ClusterSpec, a *probe.Auth, v string) { a.UsernameEnv = v }},
+	{"password-env", "auth.password_env", "environment `VARIABLE` holding the password for the %s", func(_ *probe.ClusterSpec, a *probe.Auth, v string) { a.PasswordEnv = v }},
+	{"api-key-env", "auth.api_key_env", "environment `VARIABLE` holding an API key for the %s", func(_ *probe.ClusterSpec, a *probe.Auth, v string) { a.APIKeyEnv = v }},
 }
 
-func adviseCommandOrNil() *cli.Command {
+func adviseCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "source cluster `URL` to probe"},
 		&cli.StringFlag{Name: "destination", Aliases: []string{"d"}, Usage: "destination cluster `URL` to probe"},
@@ -79,7 +85,7 @@ func adviseCommandOrNil() *cli.Command {
 		&cli.BoolFlag{Name: "crr", Usage: "OSS cross-region replication is configured for the snapshot bucket"},
 		&cli.BoolFlag{Name: "privatelink", Usage: "a PrivateLink connection between the VPCs exists"},
 		&cli.StringFlag{Name: "name", Value: "migration", Usage: "plan `NAME` for the starter plan"},
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(report.AdviceFormats(), ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the advice to `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "write-plan", Usage: "also write a starter plan for the recommended method to `FILE` (not overwritten)"},
 		policyFlag(),
@@ -99,66 +105,119 @@ func adviseCommandOrNil() *cli.Command {
 		UsageText:   "espreflight advise --source URL --destination URL [--source-kind KIND ...] [--plan FILE] [--facts FILE] [--format text|json|markdown] [-o FILE] [--write-plan FILE]",
 		Description: adviseHelp,
 		Flags:       append(append(flags, probeFlags()...), urlTLSFlags()...),
-		Action:      runAdvise,
+		Action: func(c *cli.Context) error {
+			o, err := adviseOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runAdvise(c.Context, o, c.App.Writer, c.App.ErrWriter)
+		},
 	}
 }
 
-func runAdvise(c *cli.Context) error {
+// adviseOptions are the flags of `espreflight advise`, checked.
+type adviseOptions struct {
+	format    string // one of report.AdviceFormats()
+	output    string // "" for standard output
+	writePlan string // "" for no starter plan
+	factsPath string
+	planPath  string
+	clusters  adviseClusters
+	goal      advise.Goal
+	now       time.Time
+	policies  policies.Options
+	noColor   bool
+	probe     probe.Options
+}
+
+// adviseClusters are the flags that describe the clusters without a plan
+// file (--source, --destination, --source-*, --destination-*, ...).
+type adviseClusters struct {
+	// given is true when any of them is set.
+	given            bool
+	name, volume     string
+	indices          []string
+	crr, privatelink bool
+	// urls and values are per role: the URL, and flag suffix → value.
+	urls   map[string]string
+	values map[string]map[string]string
+	tls    *probe.TLS
+}
+
+func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 	if c.NArg() > 0 {
-		return usageErr("advise takes no arguments (got %q); put flags before any value, e.g. --source URL", c.Args().First())
+		return nil, usageErr("advise takes no arguments (got %q); put flags before any value, e.g. --source URL", c.Args().First())
 	}
-	format := c.String("format")
-	if f, ok := report.LookupFormat(format); ok {
-		format = f.Name
+	o := &adviseOptions{output: c.String("output"), writePlan: c.String("write-plan"), factsPath: c.String("facts"),
+		planPath: c.String("plan"), noColor: c.Bool("no-color"),
+		goal:     advise.Goal{Mode: c.String("mode"), Filtered: c.Bool("filtered")},
+		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
+	f, ok := report.LookupFormat(c.String("format"))
+	if !ok || !contains(report.AdviceFormats(), f.Name) {
+		return nil, usageErr("--format %q: advise writes %s", c.String("format"), strings.Join(report.AdviceFormats(), ", "))
 	}
-	if !contains(report.AdviceFormats(), format) {
-		return usageErr("--format %q: advise writes %s", c.String("format"), strings.Join(report.AdviceFormats(), ", "))
+	o.format = f.Name
+	if !contains(probe.Modes, o.goal.Mode) {
+		return nil, usageErr("--mode %q: use full or incremental", o.goal.Mode)
 	}
-	mode := c.String("mode")
-	if !contains(probe.Modes, mode) {
-		return usageErr("--mode %q: use full or incremental", mode)
+	var err error
+	if o.now, err = nowFrom(c); err != nil {
+		return nil, err
 	}
-	now, err := nowFrom(c)
-	if err != nil {
-		return err
-	}
-	if wp := c.String("write-plan"); wp != "" {
-		if _, err := os.Stat(wp); err == nil {
-			return usageErr("--write-plan %s: the file exists; choose another file or remove it", wp)
+	if o.writePlan != "" {
+		if _, err := os.Stat(o.writePlan); err == nil {
+			return nil, usageErr("--write-plan %s: the file exists; choose another file or remove it", o.writePlan)
 		}
 	}
+	if o.probe, err = probeOptions(c, c.App.ErrWriter, o.now); err != nil {
+		return nil, err
+	}
+	cl := adviseClusters{name: c.String("name"), volume: c.String("volume"), indices: splitPatterns(c.StringSlice("indices")),
+		crr: c.Bool("crr"), privatelink: c.Bool("privatelink"), tls: urlTLS(c),
+		urls: map[string]string{}, values: map[string]map[string]string{}}
+	for _, n := range []string{"source", "destination", "indices", "volume", "crr", "privatelink"} {
+		cl.given = cl.given || c.IsSet(n)
+	}
+	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
+		cl.urls[role] = c.String(role)
+		cl.values[role] = map[string]string{}
+		for _, cf := range adviseClusterFlags {
+			if v := c.String(role + "-" + cf.flag); v != "" {
+				cl.values[role][cf.flag] = v
+			}
+			cl.given = cl.given || c.IsSet(role+"-"+cf.flag)
+		}
+	}
+	o.clusters = cl
+	return o, nil
+}
+
+// runAdvise probes (or reads the facts) once, evaluates every method and
+// writes the advice, and the starter plan with --write-plan.
+func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) error {
 	var saved *probe.Facts
-	if path := c.String("facts"); path != "" {
-		f, err := probe.LoadFacts(path)
+	if o.factsPath != "" {
+		f, err := probe.LoadFacts(o.factsPath)
 		if err != nil {
 			return usageErr("%v", err)
 		}
 		saved = f
 	}
-	plan, err := advisePlan(c, saved)
+	plan, err := o.basePlan(saved)
 	if err != nil {
 		return err
 	}
-	var facts *probe.Facts
-	if saved != nil {
-		facts = saved
+	facts := saved
+	if facts != nil {
 		facts.ApplyPlan(plan)
-	} else {
-		f, err := collectFacts(c, plan, c.App.ErrWriter)
-		if err != nil {
-			var ee *exitError
-			if errors.As(err, &ee) {
-				return err
-			}
-			return &exitError{code: exitUsage, err: err}
-		}
-		facts = f
+	} else if facts, err = collectFacts(ctx, plan, o.probe); err != nil {
+		return err
 	}
-	engine, err := policies.New(c.Context, policies.Options{PolicyDirs: c.StringSlice("policy")})
+	engine, err := policies.New(ctx, o.policies)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	adv, err := engine.Advise(c.Context, facts, now, policies.AdviseOptions{Mode: mode, Filtered: c.Bool("filtered")})
+	adv, err := advise.Run(ctx, engine, facts, o.now, o.goal)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -169,30 +228,30 @@ func runAdvise(c *cli.Context) error {
 		}
 	}
 	if len(adv.Unreachable) > 0 {
-		warnUnreachable(c.App.ErrWriter, adv.Unreachable)
+		warnUnreachable(stderr, adv.Unreachable)
 		code = exitUnreachable
 	}
-	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""
-	ropts := report.AdviceOptions{Color: color}
-	if c.String("write-plan") == "" {
+	ropts := report.AdviceOptions{Color: !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && o.output == ""}
+	if o.writePlan == "" {
 		ropts.Command = "espreflight advise …"
 	}
-	render := func(w io.Writer) error { return report.RenderAdvice(w, format, adv, ropts) }
-	if out := c.String("output"); out != "" {
-		if err := writeFileAtomic(out, render); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-	} else if err := render(c.App.Writer); err != nil {
+	render := func(w io.Writer) error { return report.RenderAdvice(w, o.format, adv, ropts) }
+	if o.output != "" {
+		err = writeFileAtomic(o.output, render)
+	} else {
+		err = render(stdout)
+	}
+	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if wp := c.String("write-plan"); wp != "" {
-		text, err := StarterPlanFromAdvice(adv, plan)
+	if o.writePlan != "" {
+		text, err := advise.StarterPlan(adv, plan)
 		if err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "espreflight: no plan written: %v\n", err)
-		} else if err := writeFileAtomic(wp, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
+			fmt.Fprintf(stderr, "espreflight: no plan written: %v\n", err)
+		} else if err := writeFileAtomic(o.writePlan, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		} else {
-			fmt.Fprintf(c.App.ErrWriter, "wrote %s (%s); fill in the TODOs, then: espreflight check --plan %s\n", wp, adv.Recommended.Label, wp)
+			fmt.Fprintf(stderr, "wrote %s (%s); fill in the TODOs, then: espreflight check --plan %s\n", o.writePlan, adv.Recommended.Label, o.writePlan)
 		}
 	}
 	if code != exitOK {
@@ -201,36 +260,19 @@ func runAdvise(c *cli.Context) error {
 	return nil
 }
 
-// advisePlanFlagsSet reports whether any plan-like flag was given.
-func advisePlanFlagsSet(c *cli.Context) bool {
-	for _, n := range []string{"source", "destination", "indices", "volume", "crr", "privatelink"} {
-		if c.IsSet(n) {
-			return true
-		}
-	}
-	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
-		for _, cf := range adviseClusterFlags {
-			if c.IsSet(role + "-" + cf.flag) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// advisePlan returns the base plan of the advice: the --plan file, the plan
+// basePlan returns the base plan of the advice: the --plan file, the plan
 // inside a facts file, or one built from the plan-like flags.
-func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
-	if path := c.String("plan"); path != "" {
-		if advisePlanFlagsSet(c) {
-			return nil, usageErr("--plan %s already describes the clusters: drop the --source/--destination/--source-*/--destination-*/--indices/--volume flags, or drop --plan", path)
+func (o *adviseOptions) basePlan(saved *probe.Facts) (*probe.Plan, error) {
+	if o.planPath != "" {
+		if o.clusters.given {
+			return nil, usageErr("--plan %s already describes the clusters: drop the --source/--destination/--source-*/--destination-*/--indices/--volume flags, or drop --plan", o.planPath)
 		}
-		return probe.LoadPlan(path)
+		return probe.LoadPlan(o.planPath)
 	}
-	if saved != nil && saved.Plan != nil && !advisePlanFlagsSet(c) {
+	if saved != nil && saved.Plan != nil && !o.clusters.given {
 		p := saved.Plan
 		if p.Source == nil || p.Destination == nil {
-			return nil, usageErr("the plan in %s does not describe both clusters; give --plan FILE or the --source-*/--destination-* flags", c.String("facts"))
+			return nil, usageErr("the plan in %s does not describe both clusters; give --plan FILE or the --source-*/--destination-* flags", o.factsPath)
 		}
 		if p.Lines == nil {
 			p.Lines = map[string]int{}
@@ -243,15 +285,20 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 		}
 		return p, nil
 	}
-	p := &probe.Plan{Version: 1, Name: c.String("name"), Method: "snapshot", Mode: "full", Volume: c.String("volume"),
-		Indices: splitPatterns(c.StringSlice("indices"))}
+	return o.clusters.plan(saved)
+}
+
+// plan builds the plan the flags describe and checks it with the plan
+// loader, so the flags get the plan's checks (named by flag).
+func (cl adviseClusters) plan(saved *probe.Facts) (*probe.Plan, error) {
+	p := &probe.Plan{Version: 1, Name: cl.name, Method: "snapshot", Mode: "full", Volume: cl.volume, Indices: cl.indices}
 	if len(p.Indices) == 0 {
 		p.Indices = []string{"*", "-.*"}
 	}
 	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
-		spec := &probe.ClusterSpec{Kind: "self-managed", Endpoint: c.String(role)}
+		spec := &probe.ClusterSpec{Kind: "self-managed", Endpoint: cl.urls[role]}
 		if spec.Endpoint != "" {
-			spec.TLS = urlTLS(c)
+			spec.TLS = cl.tls
 		}
 		if spec.Endpoint == "" && saved != nil {
 			if cf := saved.Clusters.ByRole(role); cf != nil {
@@ -260,37 +307,8 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 		}
 		auth := &probe.Auth{}
 		for _, cf := range adviseClusterFlags {
-			v := c.String(role + "-" + cf.flag)
-			if v == "" {
-				continue
-			}
-			switch cf.key {
-			case "kind":
-				spec.Kind = v
-			case "provider":
-				spec.Provider = v
-			case "region":
-				spec.Region = v
-			case "zone":
-				spec.Zone = v
-			case "account":
-				spec.Account = v
-			case "vpc":
-				spec.VPC = v
-			case "created":
-				spec.Created = v
-			case "architecture":
-				spec.Architecture = v
-			case "version":
-				spec.Version = v
-			case "product":
-				spec.Product = v
-			case "auth.username_env":
-				auth.UsernameEnv = v
-			case "auth.password_env":
-				auth.PasswordEnv = v
-			case "auth.api_key_env":
-				auth.APIKeyEnv = v
+			if v := cl.values[role][cf.flag]; v != "" {
+				cf.set(spec, auth, v)
 			}
 		}
 		if *auth != (probe.Auth{}) {
@@ -310,11 +328,10 @@ func advisePlan(c *cli.Context, saved *probe.Facts) (*probe.Plan, error) {
 	}
 	// The method is snapshot until the advice picks one: its section is
 	// there, as a plan file of that method has it.
-	p.Snapshot = &probe.Snapshot{CrossRegionReplication: c.Bool("crr")}
-	if c.Bool("privatelink") {
+	p.Snapshot = &probe.Snapshot{CrossRegionReplication: cl.crr}
+	if cl.privatelink {
 		p.Network = &probe.Network{PrivateLink: true}
 	}
-	// Validate through the plan loader, so the flags get the plan's checks.
 	parsed, err := probe.ParsePlan("advise flags", probe.WritePlan(p, probe.WriteOptions{}))
 	if err != nil {
 		var pe probe.PlanErrors
@@ -356,106 +373,4 @@ func splitPatterns(vals []string) []string {
 		}
 	}
 	return out
-}
-
-// StarterPlanFromAdvice writes the plan of the advice's recommended option as
-// a commented plan file. base, when not nil, supplies what the advice JSON
-// does not carry (the credential variable names).
-func StarterPlanFromAdvice(a *policies.Advice, base *probe.Plan) (string, error) {
-	if a.Recommended == nil || a.Recommended.Plan == nil {
-		msg := "the advice recommends no method (none is known to work)"
-		if len(a.Notes) > 0 {
-			msg += ": " + a.Notes[0]
-		}
-		return "", errors.New(msg)
-	}
-	p := a.Recommended.Plan
-	if base != nil {
-		for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
-			if bs, ps := base.Cluster(role), p.Cluster(role); bs != nil && ps != nil && ps.Auth == nil {
-				ps.Auth = bs.Auth
-			}
-		}
-	}
-	p = fillStarter(p)
-	r := a.Recommended
-	header := []string{fmt.Sprintf("Written from `espreflight advise` (%s): recommended %s.", a.EvaluatedAt.Format("2006-01-02"), r.Label)}
-	for _, why := range r.Why {
-		header = append(header, "  - "+why)
-	}
-	if best := a.Best(); best != nil {
-		for _, as := range best.Assumes {
-			header = append(header, "  assumed: "+as)
-		}
-	}
-	opts := probe.WriteOptions{Comments: true, Header: header, MeasuredBytes: a.Volume.Bytes}
-	if a.Volume.Bytes >= 0 {
-		opts.MeasuredBy = "advise"
-	}
-	return string(probe.WritePlan(p, opts)), nil
-}
-
-// fillStarter returns a copy of p with the section its method reads filled
-// in where the plan leaves it out, so that the written plan shows every key
-// to complete: the snapshot repository (an OSS bucket in the source's region
-// when a cluster is on Alibaba Cloud), Logstash, the reindex remote host (the
-// source's endpoint) and the elasticsearch-dump runner.
-func fillStarter(p *probe.Plan) *probe.Plan {
-	c := *p
-	switch c.Method {
-	case "snapshot", "snapshot-reindex":
-		s := probe.Snapshot{}
-		if c.Snapshot != nil {
-			s = *c.Snapshot
-		}
-		if s.Repository == nil {
-			r := &probe.Repo{Type: "oss", Name: "migration", Region: c.Source.Region, OwnerAccount: c.Source.Account}
-			if c.Destination.Kind != "alibaba" && c.Source.Kind != "alibaba" {
-				r.Type = ""
-			}
-			s.Repository = r
-		}
-		c.Snapshot = &s
-	case "logstash":
-		if c.Logstash == nil {
-			c.Logstash = &probe.Logstash{}
-		}
-	case "reindex":
-		rx := probe.Reindex{}
-		if c.Reindex != nil {
-			rx = *c.Reindex
-		}
-		if rx.RemoteHost == "" {
-			rx.RemoteHost = remoteHost(c.Source.Endpoint)
-		}
-		c.Reindex = &rx
-	case "elasticsearch-dump":
-		d := probe.Dump{}
-		if c.Dump != nil {
-			d = *c.Dump
-		}
-		if d.Runner == "" {
-			d.Runner = "migration-host"
-		}
-		c.Dump = &d
-	}
-	return &c
-}
-
-// remoteHost is an endpoint as reindex.remote_host wants it: scheme,
-// host and port (the scheme's default port when the URL has none).
-func remoteHost(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return endpoint
-	}
-	if u.Port() == "" {
-		port := "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-		u.Host = u.Host + ":" + port
-	}
-	u.Path, u.RawQuery, u.Fragment, u.User = "", "", "", nil
-	return u.String()
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
@@ -55,8 +57,55 @@ func checkCommand() *cli.Command {
 		UsageText:   "espreflight check --plan FILE [--facts FILE] [--format FORMAT[=PATH]]... [-o FILE] [--fail-on error|warning|never] [--policy DIR]...",
 		Description: checkHelp,
 		Flags:       append(flags, probeFlags()...),
-		Action:      runCheck,
+		Action: func(c *cli.Context) error {
+			o, err := checkOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runCheck(c.Context, o, c.App.Writer, c.App.ErrWriter)
+		},
 	}
+}
+
+// checkOptions are the flags of `espreflight check`, checked.
+type checkOptions struct {
+	planPath, factsPath string
+	outputs             []output
+	output              string // -o: where outputs without a path go; "" for standard output
+	failOn              string // error | warning | never
+	only, skip          []string
+	quiet, noColor      bool
+	maxNames            int
+	now                 time.Time
+	policies            policies.Options
+	probe               probe.Options
+}
+
+func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
+	if c.NArg() > 0 {
+		return nil, usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
+	}
+	o := &checkOptions{planPath: c.String("plan"), factsPath: c.String("facts"), output: c.String("output"),
+		failOn: c.String("fail-on"), only: splitIDs(c.StringSlice("only")), skip: splitIDs(c.StringSlice("skip")),
+		quiet: c.Bool("quiet"), noColor: c.Bool("no-color"), maxNames: c.Int("max-names"),
+		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
+	var err error
+	if o.outputs, err = parseFormats(c.StringSlice("format")); err != nil {
+		return nil, err
+	}
+	if o.failOn != "error" && o.failOn != "warning" && o.failOn != "never" {
+		return nil, usageErr("--fail-on %q: use error, warning or never", o.failOn)
+	}
+	if o.now, err = nowFrom(c); err != nil {
+		return nil, err
+	}
+	if o.planPath == "" && o.factsPath == "" {
+		return nil, usageErr("give --plan FILE (and optionally --facts FILE); see 'espreflight check --help'")
+	}
+	if o.probe, err = probeOptions(c, c.App.ErrWriter, o.now); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 type output struct {
@@ -93,46 +142,36 @@ func parseFormats(vals []string) ([]output, error) {
 	return outs, nil
 }
 
-func runCheck(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
-	}
-	outs, err := parseFormats(c.StringSlice("format"))
+// runCheck evaluates the rules over the facts and writes every output.
+func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) error {
+	facts, err := o.loadFacts(ctx)
 	if err != nil {
 		return err
 	}
-	failOn := c.String("fail-on")
-	if failOn != "error" && failOn != "warning" && failOn != "never" {
-		return usageErr("--fail-on %q: use error, warning or never", failOn)
-	}
-	now, err := nowFrom(c)
-	if err != nil {
-		return err
-	}
-	facts, err := loadFacts(c)
-	if err != nil {
-		return err
-	}
-	engine, err := policies.New(c.Context, policies.Options{PolicyDirs: c.StringSlice("policy")})
+	engine, err := policies.New(ctx, o.policies)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	res, err := engine.Evaluate(c.Context, facts, now)
+	res, err := engine.Evaluate(ctx, facts, o.now)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	res.ToolVersion = version
-	if err := res.Filter(splitIDs(c.StringSlice("only")), splitIDs(c.StringSlice("skip"))); err != nil {
+	if err := res.Filter(o.only, o.skip); err != nil {
 		return usageErr("%v", err)
 	}
-	code := exitCode(res, failOn)
+	code := exitCode(res, o.failOn)
 	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
-		warnUnreachable(c.App.ErrWriter, unreachable)
+		warnUnreachable(stderr, unreachable)
 		code = exitUnreachable
 	}
-	color := !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(c.App.Writer) && c.String("output") == ""
-	opts := report.Options{Facts: facts, Color: color, MaxNames: c.Int("max-names"), ExitCode: code}
-	if err := writeOutputs(c, outs, res, opts, code == exitOK && c.Bool("quiet")); err != nil {
+	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && o.output == ""
+	ropts := report.Options{Facts: facts, Color: color, MaxNames: o.maxNames, ExitCode: code}
+	var def io.Writer = stdout
+	if code == exitOK && o.quiet {
+		def = nil
+	}
+	if err := writeOutputs(o.outputs, o.output, def, res, ropts); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	if code != exitOK {
@@ -141,7 +180,9 @@ func runCheck(c *cli.Context) error {
 	return nil
 }
 
-func writeOutputs(c *cli.Context, outs []output, res *policies.Result, opts report.Options, quiet bool) error {
+// writeOutputs writes each output to its file, and the outputs without a
+// path to the file -o names or else to stdout (nil: --quiet, nothing).
+func writeOutputs(outs []output, outFile string, stdout io.Writer, res *policies.Result, opts report.Options) error {
 	var toDefault []output
 	for _, o := range outs {
 		if o.path == "" {
@@ -164,39 +205,35 @@ func writeOutputs(c *cli.Context, outs []output, res *policies.Result, opts repo
 		}
 		return nil
 	}
-	if path := c.String("output"); path != "" {
-		return writeFileAtomic(path, render)
+	if outFile != "" {
+		return writeFileAtomic(outFile, render)
 	}
-	if quiet {
+	if stdout == nil {
 		return nil
 	}
-	return render(c.App.Writer)
+	return render(stdout)
 }
 
 // loadFacts returns the facts to evaluate: a facts file (with the plan file
 // replacing its plan) or the plan's clusters, probed.
-func loadFacts(c *cli.Context) (*probe.Facts, error) {
-	planPath, factsPath := c.String("plan"), c.String("facts")
-	if planPath == "" && factsPath == "" {
-		return nil, usageErr("give --plan FILE (and optionally --facts FILE); see 'espreflight check --help'")
-	}
+func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 	var plan *probe.Plan
-	if planPath != "" {
-		p, err := probe.LoadPlan(planPath)
+	if o.planPath != "" {
+		p, err := probe.LoadPlan(o.planPath)
 		if err != nil {
 			return nil, err
 		}
 		plan = p
 	}
-	if factsPath == "" {
-		return collectFacts(c, plan, c.App.ErrWriter)
+	if o.factsPath == "" {
+		return collectFacts(ctx, plan, o.probe)
 	}
-	f, err := probe.LoadFacts(factsPath)
+	f, err := probe.LoadFacts(o.factsPath)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
 	if plan == nil && f.Plan == nil {
-		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", factsPath)
+		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", o.factsPath)
 	}
 	if plan != nil {
 		f.ApplyPlan(plan)

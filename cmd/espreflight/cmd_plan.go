@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/espreflight/espreflight/policies"
+	"github.com/espreflight/espreflight/advise"
 	"github.com/espreflight/espreflight/probe"
 )
 
@@ -71,46 +71,67 @@ func planInitCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan to `FILE` (default: standard output); an existing file is not overwritten"},
 		},
 		Action: func(c *cli.Context) error {
-			if path := c.String("from-advice"); path != "" {
-				if c.IsSet("method") {
-					return usageErr("--from-advice writes the recommended method; drop --method")
-				}
-				data, err := os.ReadFile(path)
-				if err != nil {
-					return usageErr("--from-advice: %v", err)
-				}
-				adv, err := policies.ReadAdvice(data)
-				if err != nil {
-					return usageErr("--from-advice %s: %v", path, err)
-				}
-				text, err := StarterPlanFromAdvice(adv, nil)
-				if err != nil {
-					return &exitError{code: exitFindings, err: fmt.Errorf("--from-advice %s: %v", path, err)}
-				}
-				return writePlan(c, text)
+			o, err := planInitOptionsFrom(c)
+			if err != nil {
+				return err
 			}
-			m := c.String("method")
-			if !contains(probe.Methods, m) {
-				return usageErr("--method %q: use one of %s", m, strings.Join(probe.Methods, ", "))
-			}
-			return writePlan(c, string(probe.WritePlan(probe.StarterPlan(m), probe.WriteOptions{Comments: true, Optional: true})))
+			return runPlanInit(o, c.App.Writer, c.App.ErrWriter)
 		},
 	}
 }
 
-func writePlan(c *cli.Context, text string) error {
-	out := c.String("output")
-	if out == "" {
-		_, err := io.WriteString(c.App.Writer, text)
+// planInitOptions are the flags of `espreflight plan init`, checked.
+type planInitOptions struct {
+	method     string // the starter plan's method, "" with fromAdvice
+	fromAdvice string // the advice JSON file, "" for a starter plan
+	output     string // "" for standard output
+}
+
+func planInitOptionsFrom(c *cli.Context) (*planInitOptions, error) {
+	o := &planInitOptions{fromAdvice: c.String("from-advice"), output: c.String("output")}
+	if o.fromAdvice != "" {
+		if c.IsSet("method") {
+			return nil, usageErr("--from-advice writes the recommended method; drop --method")
+		}
+		return o, nil
+	}
+	o.method = c.String("method")
+	if !contains(probe.Methods, o.method) {
+		return nil, usageErr("--method %q: use one of %s", o.method, strings.Join(probe.Methods, ", "))
+	}
+	return o, nil
+}
+
+// runPlanInit writes the starter plan of a method, or of the method an
+// advice recommends, to the output; an existing file is not overwritten.
+func runPlanInit(o *planInitOptions, stdout, stderr io.Writer) error {
+	var text []byte
+	if o.fromAdvice != "" {
+		data, err := os.ReadFile(o.fromAdvice)
+		if err != nil {
+			return usageErr("--from-advice: %v", err)
+		}
+		adv, err := advise.Read(data)
+		if err != nil {
+			return usageErr("--from-advice %s: %v", o.fromAdvice, err)
+		}
+		if text, err = advise.StarterPlan(adv, nil); err != nil {
+			return &exitError{code: exitFindings, err: fmt.Errorf("--from-advice %s: %v", o.fromAdvice, err)}
+		}
+	} else {
+		text = probe.WritePlan(probe.StarterPlan(o.method), probe.WriteOptions{Comments: true, Optional: true})
+	}
+	if o.output == "" {
+		_, err := stdout.Write(text)
 		return err
 	}
-	if _, err := os.Stat(out); err == nil {
-		return usageErr("%s exists; choose another file or remove it", out)
+	if _, err := os.Stat(o.output); err == nil {
+		return usageErr("%s exists; choose another file or remove it", o.output)
 	}
-	if err := writeFileAtomic(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
+	if err := writeFileAtomic(o.output, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "wrote %s; fill in the clusters, then: espreflight check --plan %s\n", out, out)
+	fmt.Fprintf(stderr, "wrote %s; fill in the clusters, then: espreflight check --plan %s\n", o.output, o.output)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,61 +48,76 @@ func probeCommand() *cli.Command {
 		UsageText:   "espreflight probe (--plan FILE | --source URL [--destination URL]) [-o FILE] [--timeout D] [--deadline D] [--max-response-size SIZE] [--quiet|--progress]",
 		Description: probeHelp,
 		Flags:       append(flags, probeFlags()...),
-		Action:      runProbe,
+		Action: func(c *cli.Context) error {
+			o, err := probeOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runProbe(c.Context, o, c.App.Writer)
+		},
 	}
 }
 
-func runProbe(c *cli.Context) error {
+// probeCmdOptions are the flags of `espreflight probe`, checked.
+type probeCmdOptions struct {
+	planPath string // "" when probing URLs
+	src, dst string
+	output   string // "" for standard output
+	probe    probe.Options
+}
+
+func probeOptionsFrom(c *cli.Context) (*probeCmdOptions, error) {
 	if c.NArg() > 0 {
-		return usageErr("probe takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
+		return nil, usageErr("probe takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
 	}
-	planPath, src, dst := c.String("plan"), c.String("source"), c.String("destination")
+	o := &probeCmdOptions{planPath: c.String("plan"), src: c.String("source"), dst: c.String("destination"), output: c.String("output")}
 	switch {
-	case planPath != "" && (src != "" || dst != ""):
-		return usageErr("give either --plan FILE or --source/--destination URLs, not both")
-	case planPath == "" && src == "" && dst == "":
-		return usageErr("give --plan FILE, or --source URL and --destination URL; see 'espreflight probe --help'")
+	case o.planPath != "" && (o.src != "" || o.dst != ""):
+		return nil, usageErr("give either --plan FILE or --source/--destination URLs, not both")
+	case o.planPath == "" && o.src == "" && o.dst == "":
+		return nil, usageErr("give --plan FILE, or --source URL and --destination URL; see 'espreflight probe --help'")
+	case o.planPath != "" && urlTLS(c) != nil:
+		return nil, usageErr("--ca-file and --insecure-skip-verify apply to --source/--destination URLs; a plan sets tls: {ca_file, insecure_skip_verify} per cluster")
 	}
-	stderr := c.App.ErrWriter
+	now, err := nowFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	if o.probe, err = probeOptions(c, c.App.ErrWriter, now); err != nil {
+		return nil, err
+	}
+	o.probe.URLTLS = urlTLS(c)
+	return o, nil
+}
+
+// runProbe probes the plan's clusters (or the URLs) and writes the facts.
+func runProbe(ctx context.Context, o *probeCmdOptions, stdout io.Writer) error {
 	var facts *probe.Facts
-	if planPath != "" {
-		if urlTLS(c) != nil {
-			return usageErr("--ca-file and --insecure-skip-verify apply to --source/--destination URLs; a plan sets tls: {ca_file, insecure_skip_verify} per cluster")
-		}
-		plan, err := probe.LoadPlan(planPath)
+	if o.planPath != "" {
+		plan, err := probe.LoadPlan(o.planPath)
 		if err != nil {
 			return err
 		}
-		if facts, err = collectFacts(c, plan, stderr); err != nil {
+		if facts, err = collectFacts(ctx, plan, o.probe); err != nil {
 			return err
 		}
 	} else {
-		now, err := nowFrom(c)
-		if err != nil {
-			return err
-		}
-		opts, err := probeOptions(c, stderr, now)
-		if err != nil {
-			return err
-		}
-		opts.URLTLS = urlTLS(c)
-		f, err := probe.ProbeURLs(c.Context, src, dst, opts)
+		f, err := probe.ProbeURLs(ctx, o.src, o.dst, o.probe)
 		if err != nil {
 			return probeErr(err)
 		}
 		facts = f
 	}
-
 	write := func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(facts)
 	}
-	if out := c.String("output"); out != "" {
-		if err := writeFileAtomic(out, write); err != nil {
+	if o.output != "" {
+		if err := writeFileAtomic(o.output, write); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
-	} else if err := write(c.App.Writer); err != nil {
+	} else if err := write(stdout); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	if unreachable := facts.Unreachable(); len(unreachable) > 0 {

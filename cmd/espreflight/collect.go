@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -68,16 +69,8 @@ func urlTLS(c *cli.Context) *probe.TLS {
 // configuration problem (a missing credential variable, an unreadable CA
 // file) is a usage error (exit 2); an unreachable cluster is not an error
 // here: its facts say so and the caller exits 3.
-func collectFacts(c *cli.Context, plan *probe.Plan, stderr io.Writer) (*probe.Facts, error) {
-	now, err := nowFrom(c)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := probeOptions(c, stderr, now)
-	if err != nil {
-		return nil, err
-	}
-	f, err := probe.Probe(c.Context, plan, opts)
+func collectFacts(ctx context.Context, plan *probe.Plan, opts probe.Options) (*probe.Facts, error) {
+	f, err := probe.Probe(ctx, plan, opts)
 	return f, probeErr(err)
 }
 

@@ -209,11 +209,15 @@ newer_than(created, target) if {
 	[created.major, effective_minor(created)] > [target.major, target.minor]
 }
 
-# Elasticsearch 8+ indices are newer than every OpenSearch release.
+# OpenSearch forked from Elasticsearch 7.10.2 and documents restoring
+# snapshots of Elasticsearch OSS up to 7.10 only: indices of a later
+# Elasticsearch release are newer than every OpenSearch release (an
+# Elasticsearch 8.5 repository fails to load in OpenSearch 2.19:
+# https://github.com/opensearch-project/OpenSearch/issues/17567).
 newer_than(created, target) if {
 	created.product == "elasticsearch"
 	target.product == "opensearch"
-	created.major >= 8
+	[created.major, effective_minor(created)] > [7, 10]
 }
 
 effective_minor(v) := 11 if {

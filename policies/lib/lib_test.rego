@@ -139,6 +139,8 @@ test_restore_matrix_opensearch if {
 	lib.restore_verdict(os(2, 19), os(3, 0)) == "yes"
 	lib.restore_verdict(os(2, 19), os(2, 11)) == "no"
 	lib.restore_verdict(es(8, 0), os(2, 11)) == "no"
+	lib.restore_verdict(es(7, 11), os(1, 3)) == "no"
+	lib.restore_verdict(es(7, 17), os(2, 19)) == "no"
 }
 
 test_human_bytes if {

@@ -1,4 +1,4 @@
-package policies
+package advise
 
 import (
 	"context"
@@ -8,18 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/espreflight/espreflight/policies"
 	"github.com/espreflight/espreflight/probe"
 )
 
 var (
 	advEngineOnce sync.Once
-	advEngine     *Engine
+	advEngine     *policies.Engine
 	advEngineErr  error
 )
 
-func advTestEngine(t *testing.T) *Engine {
+func advTestEngine(t *testing.T) *policies.Engine {
 	t.Helper()
-	advEngineOnce.Do(func() { advEngine, advEngineErr = New(context.Background(), Options{}) })
+	advEngineOnce.Do(func() { advEngine, advEngineErr = policies.New(context.Background(), policies.Options{}) })
 	if advEngineErr != nil {
 		t.Fatalf("engine: %v", advEngineErr)
 	}
@@ -43,16 +44,16 @@ func advFacts(t *testing.T, file, planYAML string) *probe.Facts {
 	return f
 }
 
-func advRun(t *testing.T, f *probe.Facts, opts AdviseOptions) *Advice {
+func advRun(t *testing.T, f *probe.Facts, goal Goal) *Advice {
 	t.Helper()
-	a, err := advTestEngine(t).Advise(context.Background(), f, advNow, opts)
+	a, err := Run(context.Background(), advTestEngine(t), f, advNow, goal)
 	if err != nil {
 		t.Fatalf("advise: %v", err)
 	}
 	return a
 }
 
-func advOption(t *testing.T, a *Advice, key string) *AdviceOption {
+func advOption(t *testing.T, a *Advice, key string) *Option {
 	t.Helper()
 	for i := range a.Options {
 		if a.Options[i].Key() == key {
@@ -116,7 +117,7 @@ destination:
 `
 
 func TestAdviseMajorGapLargeVolume(t *testing.T) {
-	a := advRun(t, advFacts(t, "es6-to-es8-large.facts.json", advPlanES6toES8), AdviseOptions{})
+	a := advRun(t, advFacts(t, "es6-to-es8-large.facts.json", advPlanES6toES8), Goal{})
 	advDump(t, a)
 	if a.Volume.Class != "large" {
 		t.Errorf("volume class %q, want large (%s)", a.Volume.Class, a.Volume.Human)
@@ -161,7 +162,7 @@ source: {kind: alibaba, endpoint: "https://es-cn-a.elasticsearch.aliyuncs.com:92
 destination: {kind: alibaba, endpoint: "https://es-cn-b.elasticsearch.aliyuncs.com:9200", region: cn-hangzhou, zone: cn-hangzhou-i, account: "1234567890", vpc: vpc-a, created: 2023-03-01}
 reindex: {remote_host: "https://es-cn-a.elasticsearch.aliyuncs.com:9200"}
 `
-	a := advRun(t, advFacts(t, "same-version-small.facts.json", plan), AdviseOptions{})
+	a := advRun(t, advFacts(t, "same-version-small.facts.json", plan), Goal{})
 	advDump(t, a)
 	if a.Volume.Class != "small" {
 		t.Errorf("volume class %q, want small (%s)", a.Volume.Class, a.Volume.Human)
@@ -194,7 +195,7 @@ indices: ["events-*"]
 source: {kind: third-party, provider: aws-opensearch, endpoint: "https://search-shop-abc123.us-west-1.es.amazonaws.com", region: us-west-1}
 destination: {kind: alibaba, endpoint: "https://es-cn-os.elasticsearch.aliyuncs.com:9200", region: cn-hangzhou, account: "1234567890", vpc: vpc-es, created: 2024-06-01}
 `
-	a := advRun(t, advFacts(t, "opensearch-to-es.facts.json", plan), AdviseOptions{})
+	a := advRun(t, advFacts(t, "opensearch-to-es.facts.json", plan), Goal{})
 	advDump(t, a)
 	for _, key := range []string{"snapshot/full", "snapshot-reindex/full"} {
 		o := advOption(t, a, key)
@@ -219,7 +220,7 @@ destination: {kind: alibaba, endpoint: "https://es-cn-new.elasticsearch.aliyuncs
 `
 
 func TestAdviseAlibabaArchitectures(t *testing.T) {
-	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", advPlanAlibabaArch), AdviseOptions{})
+	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", advPlanAlibabaArch), Goal{})
 	advDump(t, a)
 	rx := advOption(t, a, "reindex/full")
 	if rx.Verdict != VerdictBlocked || !advHasRule(rx.Blocking, "ARCH-001") {
@@ -243,7 +244,7 @@ destination: {kind: alibaba, endpoint: "https://es-cn-new.elasticsearch.aliyuncs
 snapshot:
   repository: {type: oss, name: migration, bucket: es-snapshot-cn-hangzhou, region: cn-hangzhou, owner_account: "1234567890"}
 `
-	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", plan), AdviseOptions{})
+	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", plan), Goal{})
 	advDump(t, a)
 	snap := advOption(t, a, "snapshot/full")
 	if snap.Verdict != VerdictBlocked {
@@ -292,7 +293,10 @@ func TestPickIntermediate(t *testing.T) {
 		{"5.x and 6.x into 8.x", mk(es, "6.8.23", es, "8.15.1", "5.6.16", "6.8.23"), "!7.17"},
 	}
 	for _, tc := range cases {
-		in, need := PickIntermediate(tc.f)
+		in, need, err := PickIntermediate(context.Background(), advTestEngine(t), tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := ""
 		if need && in != nil {
 			got = in.Version
