@@ -19,32 +19,46 @@ type AdviceOptions struct {
 	Command string
 }
 
+// adviceFormats is the one list of the advice's formats (names as in the
+// format table, so aliases such as md resolve through LookupFormat):
+// AdviceFormats, RenderAdvice and advise --format read it.
+var adviceFormats = []struct {
+	name   string
+	render func(w io.Writer, a *advise.Advice, opts AdviceOptions) error
+}{
+	{FormatText, advRenderText},
+	{FormatJSON, func(w io.Writer, a *advise.Advice, _ AdviceOptions) error { return advRenderJSON(w, a) }},
+	{FormatMarkdown, advRenderMarkdown},
+}
+
 // AdviceFormats lists the formats RenderAdvice accepts.
-func AdviceFormats() []string { return []string{FormatText, FormatJSON, FormatMarkdown} }
+func AdviceFormats() []string {
+	out := make([]string, len(adviceFormats))
+	for i, f := range adviceFormats {
+		out[i] = f.name
+	}
+	return out
+}
 
 // RenderAdvice writes the advice (the matrix of migration methods) to w in
-// the named format: text, json or markdown.
+// the named format (one of AdviceFormats). Nothing is written when
+// rendering fails.
 func RenderAdvice(w io.Writer, format string, a *advise.Advice, opts AdviceOptions) error {
 	if a == nil {
 		return fmt.Errorf("report: no advice to render")
 	}
-	var buf bytes.Buffer
-	var err error
-	switch format {
-	case FormatText:
-		err = advRenderText(&buf, a, opts)
-	case FormatJSON:
-		err = advRenderJSON(&buf, a)
-	case FormatMarkdown:
-		err = advRenderMarkdown(&buf, a, opts)
-	default:
-		return fmt.Errorf("advice cannot be rendered as %q; use one of %s", format, strings.Join(AdviceFormats(), ", "))
+	for _, f := range adviceFormats {
+		if f.name != format {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := f.render(&buf, a, opts); err != nil {
+			return fmt.Errorf("render advice as %s: %w", format, err)
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("render advice as %s: %w", format, err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return fmt.Errorf("advice cannot be rendered as %q; use one of %s", format, strings.Join(AdviceFormats(), ", "))
 }
 
 func advRenderJSON(w io.Writer, a *advise.Advice) error {
