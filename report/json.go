@@ -9,7 +9,7 @@ import (
 	"github.com/espreflight/espreflight/policies"
 )
 
-// renderJSON writes the findings contract of DESIGN.md:
+// renderJSON writes the findings contract (docs/ci.md, "What each format holds"):
 // {"findings":[…],"summary":{…},"notices":[…]} (notices only when any).
 // It streams one finding at a time: at 100 000 indices the document is
 // larger than everything else espreflight holds, so it is never built whole.

@@ -234,12 +234,13 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// summaryLine is the DESIGN.md summary line.
+// summaryLine is the one summary line every human format ends with
+// (docs/ci.md, "What each format holds").
 func summaryLine(s policies.Summary) string {
 	return fmt.Sprintf("%d rules, %d passed, %d failed, %d warnings, %d waived", s.Rules, s.Passed, s.Failed, s.Warnings, s.Waived)
 }
 
-// exitMeaning explains an exit code (DESIGN.md).
+// exitMeaning explains an exit code (docs/ci.md, "Exit codes").
 func exitMeaning(code int) string {
 	switch code {
 	case 0:
