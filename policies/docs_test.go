@@ -67,7 +67,7 @@ var exampleCases = []struct {
 	plan, facts string
 	want        []string
 }{
-	{"snapshot.yaml", "snapshot.facts.json", []string{"OSS-005", "SNAP-001", "VER-003"}},
+	{"snapshot.yaml", "snapshot.facts.json", []string{"SNAP-001"}},
 	{"snapshot-reindex.yaml", "snapshot-reindex.facts.json", nil},
 	{"logstash.yaml", "logstash.facts.json", []string{"LS-002", "VER-007"}},
 	{"reindex.yaml", "reindex.facts.json", []string{"FIT-001", "RX-001"}},

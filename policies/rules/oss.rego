@@ -300,23 +300,33 @@ cross_region contains v if {
 }
 
 # METADATA
-# title: OSS repository plugin missing or at different versions
+# title: OSS repository plugin missing or built for another version
 # description: |
-#   To migrate from a self-managed cluster to Alibaba Cloud Elasticsearch by
-#   OSS snapshot, the elasticsearch-repository-oss plugin must be installed on
-#   every node of both clusters, at the same version on both. The plugin
-#   version follows the Elasticsearch version it was built for.
+#   A self-managed cluster reads and writes an OSS snapshot repository
+#   through the elasticsearch-repository-oss plugin, which must be installed
+#   on every node. Each release of the plugin is built for one Elasticsearch
+#   version and carries that version as its own (release vX.Y.Z is built for
+#   Elasticsearch X.Y.Z); Elasticsearch refuses to load a plugin built for
+#   another version, so every node needs the build for its own version. The
+#   two clusters of a migration need not run the same plugin version: each
+#   runs the build for its own Elasticsearch. Alibaba Cloud Elasticsearch
+#   clusters have the plugin preinstalled and are not checked. Checked for
+#   each self-managed cluster of a snapshot step through an OSS repository.
 # related_resources:
 #   - ref: https://github.com/aliyun/elasticsearch-repository-oss
-#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+#   - ref: https://www.alibabacloud.com/help/en/es/user-guide/configure-a-shared-oss-repository
+#   - ref: https://www.elastic.co/docs/reference/elasticsearch/command-line-tools/elasticsearch-plugin
 # custom:
 #   id: OSS-005
 #   severity: error
 #   remediation: |
-#     Install the elasticsearch-repository-oss release matching your
-#     Elasticsearch version on every node of the self-managed cluster
-#     (`bin/elasticsearch-plugin install <zip>`, then restart each node), at the
-#     version the Alibaba cluster runs.
+#     On each reported node, install the elasticsearch-repository-oss build
+#     for that node's exact Elasticsearch version (the plugin's releases are
+#     tagged with the Elasticsearch version they are built for):
+#     `bin/elasticsearch-plugin install <zip>`, then restart the node, one
+#     node at a time; `plugin.mandatory: elasticsearch-repository-oss` in
+#     elasticsearch.yml keeps a node without it from starting. The Alibaba
+#     cluster needs nothing: it has the plugin.
 #   example: |
 #     method: snapshot
 #     source: {kind: self-managed, endpoint: "https://10.0.0.5:9200"}  # a node without the plugin
@@ -328,58 +338,76 @@ deny contains f if {
 
 plugin_name := "elasticsearch-repository-oss"
 
-# self_managed_steps are the steps from a self-managed to an Alibaba cluster.
-self_managed_steps contains [from, to] if {
-	lib.oss_repository
-	some [from, to] in lib.snapshot_steps
-	input.plan[from].kind == "self-managed"
-	lib.alibaba(to)
+# plugin_clusters are the self-managed clusters that read or write the OSS
+# repository of a snapshot step: a repository of type oss, or of no type
+# when the other cluster of the step is an Alibaba cluster (which restores
+# from OSS).
+plugin_clusters contains role if {
+	some step in lib.snapshot_steps
+	some i, role in step
+	input.plan[role].kind == "self-managed"
+	oss_step(step[1 - i])
 }
 
-# plugin_nodes[role][version] lists the nodes that have the plugin at a
-# version ("" = missing).
-plugin_nodes[role][ver] := names if {
-	some step in self_managed_steps
-	some role in step
+oss_step(_) if lib.plan_get(["snapshot", "repository", "type"], "") == "oss"
+
+oss_step(other) if {
+	lib.plan_get(["snapshot", "repository", "type"], "") == ""
+	lib.alibaba(other)
+}
+
+# node_plugin[role] lists, per node of a cluster that needs the plugin,
+# {name, version, plugin}: the node's own version and its plugin's version
+# ("" when the node lacks it).
+node_plugin[role] := [{"name": n.name, "version": n.version, "plugin": lib.plugin_version(role, i, plugin_name)} |
+	some i, n in input.clusters[role].nodes
+] if {
+	some role in plugin_clusters
 	lib.known(role, "nodes")
-	some ver in {lib.plugin_version(role, i, plugin_name) | some i, _ in input.clusters[role].nodes}
-	names := sort([n.name | some i, n in input.clusters[role].nodes; lib.plugin_version(role, i, plugin_name) == ver])
 }
 
 oss_plugin contains v if {
-	some role, vers in plugin_nodes
-	names := vers[""]
+	some role, nodes in node_plugin
+	names := sort([n.name | some n in nodes; n.plugin == ""])
+	count(names) > 0
 	v := {
-		"msg": sprintf("%d node(s) of the %s lack the %s plugin: %s", [count(names), role, plugin_name, lib.names_preview(names)]),
+		"msg": sprintf("%d node(s) of the %s lack the %s plugin, which every node needs to read and write the OSS repository: %s", [count(names), role, plugin_name, lib.names_preview(names)]),
 		"cluster": role,
 		"location": role,
 		"evidence": [{"fact": sprintf("clusters.%s.nodes", [role]), "value": names}],
 	}
 }
 
+# A running node has a plugin build for its own version: Elasticsearch
+# refuses to start with one built for another. A plugin that reports another
+# version, or a node whose version is unknown, cannot be matched to the
+# plugin's versioning (release X.Y.Z for Elasticsearch X.Y.Z).
 oss_plugin contains v if {
-	some [from, to] in self_managed_steps
-	versions := {ver | some role in [from, to]; some ver, _ in plugin_nodes[role]; ver != ""}
-	count(versions) > 1
+	some role, nodes in node_plugin
+	odd := sort([node_text(n) |
+		some n in nodes
+		n.plugin != ""
+		n.plugin != n.version
+	])
+	count(odd) > 0
 	v := {
-		"msg": sprintf("the %s plugin differs between the %s (%s) and the %s (%s); it must be the same version on every node of both", [plugin_name, from, versions_text(from), to, versions_text(to)]),
-		"cluster": from,
-		"location": from,
-		"evidence": [
-			{"fact": sprintf("clusters.%s.nodes", [from]), "value": versions_text(from)},
-			{"fact": sprintf("clusters.%s.nodes", [to]), "value": versions_text(to)},
-		],
+		"msg": sprintf("could not verify that the %s plugin of %d node(s) of the %s is the build for the node's own Elasticsearch version (the plugin's releases carry the Elasticsearch version they are built for): %s", [plugin_name, count(odd), role, lib.names_preview(odd)]),
+		"cluster": role,
+		"location": role,
+		"unverified": true,
+		"evidence": [{"fact": sprintf("clusters.%s.nodes", [role]), "value": odd}],
 	}
 }
 
-versions_text(role) := concat("; ", [sprintf("%s on %s", [ver, lib.names_preview(names)]) | some ver, names in plugin_nodes[role]; ver != ""])
+node_text(n) := sprintf("%s runs an unknown version with plugin %s", [n.name, n.plugin]) if {
+	n.version == ""
+} else := sprintf("%s runs %s with plugin %s", [n.name, n.version, n.plugin])
 
 oss_plugin contains v if {
-	some step in self_managed_steps
-	some role in step
+	some role in plugin_clusters
 	not lib.known(role, "nodes")
 	v := {
-		"msg": sprintf("could not verify that every node of the %s has the %s plugin: its nodes are unknown (%s)", [role, plugin_name, lib.why_unknown(role, "nodes")]),
+		"msg": sprintf("could not verify that every node of the %s has the %s plugin built for its version: its nodes are unknown (%s)", [role, plugin_name, lib.why_unknown(role, "nodes")]),
 		"cluster": role,
 		"location": role,
 		"unverified": true,

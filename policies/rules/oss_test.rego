@@ -81,44 +81,77 @@ test_oss004_not_for_s3 if {
 	count(deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), repo({"type": "s3"})))) == 0
 }
 
-node(name, oss_version) := {"name": name, "plugins": [{"name": "elasticsearch-repository-oss", "version": oss_version}]}
+node(name, version, oss_version) := {"name": name, "version": version, "plugins": [{"name": "elasticsearch-repository-oss", "version": oss_version}]}
 
-bare(name) := {"name": name, "plugins": [{"name": "analysis-ik", "version": "6.8.23"}]}
+bare(name, version) := {"name": name, "version": version, "plugins": [{"name": "analysis-ik", "version": version}]}
 
 sm_plan := splan({"kind": "self-managed", "region": "cn-hangzhou", "account": "", "provider": ""}, ali("cn-hangzhou", "1"), repo({}))
 
-plugin_deny(src_nodes, dst_nodes) := fs if {
-	fs := oss.deny with input as {"plan": sm_plan, "clusters": {
+plugin_deny_plan(p, src_nodes, dst_nodes) := only(fs, "OSS-005") if {
+	fs := oss.deny with input as {"plan": p, "clusters": {
 		"source": {"nodes": src_nodes, "unknown": []},
 		"destination": {"nodes": dst_nodes, "unknown": []},
 	}}
 }
 
-test_oss005_missing_plugin_names_nodes if {
-	fs := only(plugin_deny([node("es-1", "6.8.23"), bare("es-2"), bare("es-3")], [node("a-1", "6.8.23")]), "OSS-005")
+plugin_deny(src_nodes, dst_nodes) := plugin_deny_plan(sm_plan, src_nodes, dst_nodes)
+
+test_oss005_node_without_plugin_fails if {
+	fs := plugin_deny([node("es-1", "6.8.23", "6.8.23"), bare("es-2", "6.8.23"), bare("es-3", "6.8.23")], [node("a-1", "7.10.0", "7.10.0")])
 	count(fs) == 1
 	some f in fs
+	not f.unverified
+	f.cluster == "source"
 	contains(f.msg, "2 node(s) of the source")
 	contains(f.msg, "es-2, es-3")
 }
 
-test_oss005_version_mismatch if {
-	fs := only(plugin_deny([node("es-1", "6.8.23")], [node("a-1", "6.7.0"), node("a-2", "6.7.0")]), "OSS-005")
+# The guide's headline migration: each cluster runs the build for its own
+# version, and the two versions differ.
+test_oss005_cross_version_self_managed_to_alibaba_passes if {
+	count(plugin_deny([node("es-1", "6.8.23", "6.8.23"), node("es-2", "6.8.23", "6.8.23")], [node("a-1", "7.10.0", "7.10.0")])) == 0
+}
+
+# A rolling upgrade in progress: each node has the build for its own version.
+test_oss005_each_node_its_own_build_passes if {
+	count(plugin_deny([node("es-1", "7.10.1", "7.10.1"), node("es-2", "7.10.2", "7.10.2")], [])) == 0
+}
+
+# The Alibaba cluster has the plugin preinstalled: its nodes are not checked.
+test_oss005_alibaba_nodes_not_checked if {
+	count(plugin_deny([node("es-1", "6.8.23", "6.8.23")], [bare("a-1", "7.10.0")])) == 0
+	p := object.union(sm_plan, {"source": {"kind": "alibaba"}})
+	count(plugin_deny_plan(p, [bare("es-1", "6.8.23")], [bare("a-1", "7.10.0")])) == 0
+}
+
+# A self-managed destination restoring from OSS needs the plugin too, and an
+# S3 repository does not.
+test_oss005_self_managed_reader_and_other_repositories if {
+	to_sm := object.union(splan(ali("cn-hangzhou", "1"), {"kind": "self-managed", "region": "cn-hangzhou", "account": "", "provider": ""}, repo({})), {})
+	fs := plugin_deny_plan(to_sm, [], [bare("d-1", "7.10.2")])
+	some f in fs
+	f.cluster == "destination"
+	s3 := object.union(sm_plan, {"snapshot": repo({"type": "s3"})})
+	count(plugin_deny_plan(s3, [bare("es-1", "6.8.23")], [])) == 0
+	both_sm := splan({"kind": "self-managed"}, {"kind": "self-managed"}, repo({"type": ""}))
+	count(plugin_deny_plan(both_sm, [bare("es-1", "6.8.23")], [bare("d-1", "6.8.23")])) == 0
+	untyped := object.union(sm_plan, {"snapshot": repo({"type": ""})})
+	count(plugin_deny_plan(untyped, [bare("es-1", "6.8.23")], [])) == 1
+}
+
+test_oss005_plugin_version_other_than_node_unverified if {
+	fs := plugin_deny([node("es-1", "7.10.2", "7.10.0"), node("es-2", "", "7.10.2")], [])
 	count(fs) == 1
 	some f in fs
-	contains(f.msg, "6.7.0 on a-1, a-2")
+	f.unverified
+	contains(f.msg, "es-1 runs 7.10.2 with plugin 7.10.0")
+	contains(f.msg, "es-2 runs an unknown version with plugin 7.10.2")
 }
 
-test_oss005_quiet if {
-	count(only(plugin_deny([node("es-1", "6.8.23")], [node("a-1", "6.8.23")]), "OSS-005")) == 0
-	fs := oss.deny with input as {"plan": object.union(sm_plan, {"source": {"kind": "alibaba"}}), "clusters": {}}
-	count(only(fs, "OSS-005")) == 0
-}
-
-test_oss005_unknown_nodes if {
+test_oss005_unknown_nodes_unverified if {
 	fs := oss.deny with input as {"plan": sm_plan, "clusters": {
 		"source": {"nodes": null, "unknown": [{"fact": "nodes", "endpoint": "GET /_nodes/plugins", "error": "HTTP 401"}]},
-		"destination": {"nodes": [node("a-1", "6.8.23")], "unknown": []},
+		"destination": {"nodes": [node("a-1", "7.10.0", "7.10.0")], "unknown": []},
 	}}
 	found := only(fs, "OSS-005")
 	count(found) == 1
