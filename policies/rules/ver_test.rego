@@ -118,6 +118,16 @@ test_ver003_opensearch_destinations if {
 	f3.indices == ["one"]
 }
 
+# OpenSearch reads Elasticsearch indices up to the 7.10 fork point only.
+test_ver003_es_past_the_fork_into_opensearch if {
+	i := with_groups(inp("snapshot", es("7.17.3"), os("2.19.0")), [group("elasticsearch", "7.10.2", 7, 10, ["forked"]), group("elasticsearch", "7.17.3", 7, 17, ["later"])])
+	fs := only(ver.deny, "VER-003") with input as i
+	count(fs) == 1
+	some f in fs
+	f.indices == ["later"]
+	contains(f.msg, "cannot be restored")
+}
+
 test_ver003_opensearch_index_into_es_left_to_ver006 if {
 	i := with_groups(inp("snapshot", os("2.11.0"), es("8.15.1")), [group("opensearch", "2.11.0", 2, 11, ["a"])])
 	count(only(ver.deny, "VER-003")) == 0 with input as i
