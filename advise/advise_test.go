@@ -13,24 +13,24 @@ import (
 )
 
 var (
-	advEngineOnce sync.Once
-	advEngine     *policies.Engine
-	advEngineErr  error
+	engineOnce      sync.Once
+	testEngineValue *policies.Engine
+	engineErr       error
 )
 
-func advTestEngine(t *testing.T) *policies.Engine {
+func testEngine(t *testing.T) *policies.Engine {
 	t.Helper()
-	advEngineOnce.Do(func() { advEngine, advEngineErr = policies.New(context.Background(), policies.Options{}) })
-	if advEngineErr != nil {
-		t.Fatalf("engine: %v", advEngineErr)
+	engineOnce.Do(func() { testEngineValue, engineErr = policies.New(context.Background(), policies.Options{}) })
+	if engineErr != nil {
+		t.Fatalf("engine: %v", engineErr)
 	}
-	return advEngine
+	return testEngineValue
 }
 
-var advNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+var testNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 
-// advFacts loads a facts fixture of testdata/advice and puts the plan in it.
-func advFacts(t *testing.T, file, planYAML string) *probe.Facts {
+// loadFacts loads a facts fixture of testdata/advice and puts the plan in it.
+func loadFacts(t *testing.T, file, planYAML string) *probe.Facts {
 	t.Helper()
 	f, err := probe.LoadFacts(filepath.Join("..", "testdata", "advice", file))
 	if err != nil {
@@ -44,16 +44,16 @@ func advFacts(t *testing.T, file, planYAML string) *probe.Facts {
 	return f
 }
 
-func advRun(t *testing.T, f *probe.Facts, goal Goal) *Advice {
+func run(t *testing.T, f *probe.Facts, goal Goal) *Advice {
 	t.Helper()
-	a, err := Run(context.Background(), advTestEngine(t), f, advNow, goal)
+	a, err := Run(context.Background(), testEngine(t), f, testNow, goal)
 	if err != nil {
 		t.Fatalf("advise: %v", err)
 	}
 	return a
 }
 
-func advOption(t *testing.T, a *Advice, key string) *Option {
+func option(t *testing.T, a *Advice, key string) *Option {
 	t.Helper()
 	for i := range a.Options {
 		if a.Options[i].Key() == key {
@@ -68,7 +68,7 @@ func advOption(t *testing.T, a *Advice, key string) *Option {
 	return nil
 }
 
-func advRules(rs []Reason) []string {
+func ruleIDs(rs []Reason) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.Rule
@@ -76,7 +76,7 @@ func advRules(rs []Reason) []string {
 	return out
 }
 
-func advHasRule(rs []Reason, prefix string) bool {
+func hasRule(rs []Reason, prefix string) bool {
 	for _, r := range rs {
 		if strings.HasPrefix(r.Rule, prefix) {
 			return true
@@ -85,10 +85,10 @@ func advHasRule(rs []Reason, prefix string) bool {
 	return false
 }
 
-func advDump(t *testing.T, a *Advice) {
+func logAdvice(t *testing.T, a *Advice) {
 	t.Helper()
 	for _, o := range a.Options {
-		t.Logf("%-40s %-20s blocking=%v unverified=%v warnings=%v %s", o.Title(), o.Verdict, advRules(o.Blocking), advRules(o.Unverified), advRules(o.Warnings), o.Note)
+		t.Logf("%-40s %-20s blocking=%v unverified=%v warnings=%v %s", o.Title(), o.Verdict, ruleIDs(o.Blocking), ruleIDs(o.Unverified), ruleIDs(o.Warnings), o.Note)
 	}
 	if a.Recommended != nil {
 		t.Logf("recommended: %s; why: %s", a.Recommended.Label, strings.Join(a.Recommended.Why, " | "))
@@ -96,7 +96,7 @@ func advDump(t *testing.T, a *Advice) {
 	t.Logf("notes: %v", a.Notes)
 }
 
-const advPlanES6toES8 = `version: 1
+const planES6toES8 = `version: 1
 name: es6-to-es8
 method: snapshot
 indices: ["*", "-.*"]
@@ -117,23 +117,23 @@ destination:
 `
 
 func TestAdviseMajorGapLargeVolume(t *testing.T) {
-	a := advRun(t, advFacts(t, "es6-to-es8-large.facts.json", advPlanES6toES8), Goal{})
-	advDump(t, a)
+	a := run(t, loadFacts(t, "es6-to-es8-large.facts.json", planES6toES8), Goal{})
+	logAdvice(t, a)
 	if a.Volume.Class != "large" {
 		t.Errorf("volume class %q, want large (%s)", a.Volume.Class, a.Volume.Human)
 	}
-	snap := advOption(t, a, "snapshot/full")
-	if snap.Verdict != VerdictBlocked || !advHasRule(snap.Blocking, "VER-00") {
-		t.Errorf("direct snapshot 6.x → 8.x: verdict %q blocking %v, want blocked by a VER rule", snap.Verdict, advRules(snap.Blocking))
+	snap := option(t, a, "snapshot/full")
+	if snap.Verdict != VerdictBlocked || !hasRule(snap.Blocking, "VER-00") {
+		t.Errorf("direct snapshot 6.x → 8.x: verdict %q blocking %v, want blocked by a VER rule", snap.Verdict, ruleIDs(snap.Blocking))
 	}
-	sr := advOption(t, a, "snapshot-reindex/full")
+	sr := option(t, a, "snapshot-reindex/full")
 	if sr.Intermediate == nil || !sr.Intermediate.Fits || !strings.HasPrefix(sr.Intermediate.Version, "7.") {
 		t.Fatalf("snapshot-reindex intermediate = %+v, want a fitting 7.x", sr.Intermediate)
 	}
 	if sr.Intermediate.Version != "7.17" {
 		t.Errorf("intermediate %s, want 7.17 (the newest 7.x)", sr.Intermediate.Version)
 	}
-	if advHasRule(sr.Blocking, "VER-") {
+	if hasRule(sr.Blocking, "VER-") {
 		t.Errorf("snapshot-reindex through 7.17 blocked by version rules: %v", sr.Blocking)
 	}
 	if a.Recommended == nil {
@@ -146,9 +146,9 @@ func TestAdviseMajorGapLargeVolume(t *testing.T) {
 		t.Errorf("recommended plan lacks the intermediate cluster")
 	}
 	for _, m := range []string{"reindex/full", "elasticsearch-dump/full"} {
-		o := advOption(t, a, m)
-		if !advHasRule(o.Warnings, "FIT-001") && o.Verdict != VerdictBlocked {
-			t.Errorf("%s on %s: want FIT-001 (too large) or blocked, got %s %v", m, a.Volume.Human, o.Verdict, advRules(o.Warnings))
+		o := option(t, a, m)
+		if !hasRule(o.Warnings, "FIT-001") && o.Verdict != VerdictBlocked {
+			t.Errorf("%s on %s: want FIT-001 (too large) or blocked, got %s %v", m, a.Volume.Human, o.Verdict, ruleIDs(o.Warnings))
 		}
 	}
 }
@@ -162,23 +162,23 @@ source: {kind: alibaba, endpoint: "https://es-cn-a.elasticsearch.aliyuncs.com:92
 destination: {kind: alibaba, endpoint: "https://es-cn-b.elasticsearch.aliyuncs.com:9200", region: cn-hangzhou, zone: cn-hangzhou-i, account: "1234567890", vpc: vpc-a, created: 2023-03-01}
 reindex: {remote_host: "https://es-cn-a.elasticsearch.aliyuncs.com:9200"}
 `
-	a := advRun(t, advFacts(t, "same-version-small.facts.json", plan), Goal{})
-	advDump(t, a)
+	a := run(t, loadFacts(t, "same-version-small.facts.json", plan), Goal{})
+	logAdvice(t, a)
 	if a.Volume.Class != "small" {
 		t.Errorf("volume class %q, want small (%s)", a.Volume.Class, a.Volume.Human)
 	}
-	rx := advOption(t, a, "reindex/full")
+	rx := option(t, a, "reindex/full")
 	if !rx.Works() {
-		t.Errorf("reindex between two 7.10 clusters on the new architecture: %s %v %v", rx.Verdict, advRules(rx.Blocking), advRules(rx.Unverified))
+		t.Errorf("reindex between two 7.10 clusters on the new architecture: %s %v %v", rx.Verdict, ruleIDs(rx.Blocking), ruleIDs(rx.Unverified))
 	}
-	sr := advOption(t, a, "snapshot-reindex/full")
+	sr := option(t, a, "snapshot-reindex/full")
 	if sr.Verdict != VerdictNotApplicable {
 		t.Errorf("snapshot-reindex for the same version: %s, want %s", sr.Verdict, VerdictNotApplicable)
 	}
 	if a.Recommended == nil {
 		t.Fatalf("no recommendation; notes %v", a.Notes)
 	}
-	snap := advOption(t, a, "snapshot/full")
+	snap := option(t, a, "snapshot/full")
 	if snap.Works() && a.Recommended.Method != "snapshot" {
 		t.Errorf("snapshot works but %s is recommended", a.Recommended.Label)
 	}
@@ -195,23 +195,23 @@ indices: ["events-*"]
 source: {kind: third-party, provider: aws-opensearch, endpoint: "https://search-shop-abc123.us-west-1.es.amazonaws.com", region: us-west-1}
 destination: {kind: alibaba, endpoint: "https://es-cn-os.elasticsearch.aliyuncs.com:9200", region: cn-hangzhou, account: "1234567890", vpc: vpc-es, created: 2024-06-01}
 `
-	a := advRun(t, advFacts(t, "opensearch-to-es.facts.json", plan), Goal{})
-	advDump(t, a)
+	a := run(t, loadFacts(t, "opensearch-to-es.facts.json", plan), Goal{})
+	logAdvice(t, a)
 	for _, key := range []string{"snapshot/full", "snapshot-reindex/full"} {
-		o := advOption(t, a, key)
-		if o.Verdict != VerdictBlocked || !advHasRule(o.Blocking, "VER-006") {
-			t.Errorf("%s OpenSearch → Elasticsearch: %s %v, want blocked by VER-006", key, o.Verdict, advRules(o.Blocking))
+		o := option(t, a, key)
+		if o.Verdict != VerdictBlocked || !hasRule(o.Blocking, "VER-006") {
+			t.Errorf("%s OpenSearch → Elasticsearch: %s %v, want blocked by VER-006", key, o.Verdict, ruleIDs(o.Blocking))
 		}
 	}
 	for _, key := range []string{"logstash/full", "elasticsearch-dump/full"} {
-		o := advOption(t, a, key)
+		o := option(t, a, key)
 		if o.Verdict == VerdictBlocked {
-			t.Errorf("%s OpenSearch → Elasticsearch: blocked by %v, want open", key, advRules(o.Blocking))
+			t.Errorf("%s OpenSearch → Elasticsearch: blocked by %v, want open", key, ruleIDs(o.Blocking))
 		}
 	}
 }
 
-const advPlanAlibabaArch = `version: 1
+const planAlibabaArch = `version: 1
 name: old-to-new
 method: reindex
 indices: ["orders-*"]
@@ -220,17 +220,17 @@ destination: {kind: alibaba, endpoint: "https://es-cn-new.elasticsearch.aliyuncs
 `
 
 func TestAdviseAlibabaArchitectures(t *testing.T) {
-	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", advPlanAlibabaArch), Goal{})
-	advDump(t, a)
-	rx := advOption(t, a, "reindex/full")
-	if rx.Verdict != VerdictBlocked || !advHasRule(rx.Blocking, "ARCH-001") {
-		t.Errorf("reindex across architectures: %s %v, want blocked by ARCH-001", rx.Verdict, advRules(rx.Blocking))
+	a := run(t, loadFacts(t, "alibaba-pair.facts.json", planAlibabaArch), Goal{})
+	logAdvice(t, a)
+	rx := option(t, a, "reindex/full")
+	if rx.Verdict != VerdictBlocked || !hasRule(rx.Blocking, "ARCH-001") {
+		t.Errorf("reindex across architectures: %s %v, want blocked by ARCH-001", rx.Verdict, ruleIDs(rx.Blocking))
 	}
 	if a.Recommended != nil && a.Recommended.Method == "reindex" {
 		t.Errorf("reindex recommended across architectures")
 	}
-	if snap := advOption(t, a, "snapshot/full"); advHasRule(snap.Blocking, "ARCH-") {
-		t.Errorf("snapshot blocked by an architecture rule: %v", advRules(snap.Blocking))
+	if snap := option(t, a, "snapshot/full"); hasRule(snap.Blocking, "ARCH-") {
+		t.Errorf("snapshot blocked by an architecture rule: %v", ruleIDs(snap.Blocking))
 	}
 }
 
@@ -244,15 +244,15 @@ destination: {kind: alibaba, endpoint: "https://es-cn-new.elasticsearch.aliyuncs
 snapshot:
   repository: {type: oss, name: migration, bucket: es-snapshot-cn-hangzhou, region: cn-hangzhou, owner_account: "1234567890"}
 `
-	a := advRun(t, advFacts(t, "alibaba-pair.facts.json", plan), Goal{})
-	advDump(t, a)
-	snap := advOption(t, a, "snapshot/full")
+	a := run(t, loadFacts(t, "alibaba-pair.facts.json", plan), Goal{})
+	logAdvice(t, a)
+	snap := option(t, a, "snapshot/full")
 	if snap.Verdict != VerdictBlocked {
 		t.Errorf("cross-region snapshot without CRR: %s, want blocked", snap.Verdict)
 	}
-	crr := advOption(t, a, "snapshot/full/crr")
+	crr := option(t, a, "snapshot/full/crr")
 	if !crr.Works() {
-		t.Errorf("cross-region snapshot with CRR: %s %v %v, want works", crr.Verdict, advRules(crr.Blocking), advRules(crr.Unverified))
+		t.Errorf("cross-region snapshot with CRR: %s %v %v, want works", crr.Verdict, ruleIDs(crr.Blocking), ruleIDs(crr.Unverified))
 	}
 	if len(crr.Needs) == 0 || !strings.Contains(crr.Needs[0], "CRR") {
 		t.Errorf("the CRR option does not say that CRR is needed: %v", crr.Needs)
@@ -293,7 +293,7 @@ func TestPickIntermediate(t *testing.T) {
 		{"5.x and 6.x into 8.x", mk(es, "6.8.23", es, "8.15.1", "5.6.16", "6.8.23"), "!7.17"},
 	}
 	for _, tc := range cases {
-		in, need, err := PickIntermediate(context.Background(), advTestEngine(t), tc.f)
+		in, need, err := PickIntermediate(context.Background(), testEngine(t), tc.f)
 		if err != nil {
 			t.Fatal(err)
 		}
