@@ -20,11 +20,16 @@ test: ## unit, Rego (with coverage), replay and golden tests; needs only Go
 	$(GO) test ./...
 	@$(GO) test ./policies -run 'TestRego$$' -v | grep -E '^\s+policies_test.go:[0-9]+: (coverage|rego:)' | sed 's/^\s*policies_test.go:[0-9]*: /  /'
 
-lint: ## gofmt, go vet, the Rego style check and opa check --strict
+lint: ## gofmt, go vet, staticcheck, go mod tidy, file size, Rego style and opa check --strict
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./cmd/...
+	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags integration ./cmd/...
+	@out=$$($(GO) mod tidy -diff) || { echo "go.mod/go.sum are not tidy (run go mod tidy):"; echo "$$out"; exit 1; }
+	@out=$$(git ls-files -z '*.go' ':!:*_test.go' | xargs -0 wc -l | awk '$$2 != "total" && $$1 > 600'); if [ -n "$$out" ]; then echo "non-test Go files over 600 lines (split them by job):"; echo "$$out"; exit 1; fi
 	$(GO) test ./policies -run 'TestRegoFormatted|TestRegoStrict'
+	$(GO) tool opa check --strict policies/
 
 fmt: ## format Go and Rego sources
 	gofmt -w $$(git ls-files '*.go')
@@ -42,12 +47,12 @@ record: ## re-record testdata/responses from freshly seeded real nodes
 nodes-fetch: ## fetch (and cache) the node artifacts from Maven Central
 	testdata/nodes/fetch.sh
 
-opa: bin/opa ## build the OPA CLI from the same module version (the peer in make bench)
+opa: bin/opa ## build the OPA CLI of go.mod's tool directive into bin/opa (also: go tool opa)
 bin/opa: go.mod go.sum
 	$(GO) build -o bin/opa github.com/open-policy-agent/opa
 
-bench: bin/opa ## check vs the decode floor vs opa eval at 1k/10k/100k indices per cluster (ESPREFLIGHT_BENCH_SIZES to change)
-	$(GO) test ./policies -run '^$$' -bench 'Floor|Check|OPAEval' -benchtime 1x -count 3 -benchmem -timeout 60m | $(GO) run testdata/bench/table.go
+bench: ## check vs the decode floor vs opa eval (go tool opa) at 1k/10k/100k indices per cluster (ESPREFLIGHT_BENCH_SIZES to change)
+	ESPREFLIGHT_OPA="$$($(GO) tool -n opa)" $(GO) test ./policies -run '^$$' -bench 'Floor|Check|OPAEval' -benchtime 1x -count 3 -benchmem -timeout 60m | $(GO) run testdata/bench/table.go
 
 docs: ## regenerate docs/rules.md from the rules' METADATA and docs/probe.md from the collector table
 	$(GO) test ./policies -run TestRulesDoc -update

@@ -9,7 +9,8 @@ package policies
 //   - BenchmarkCheck: what `espreflight check --facts F` does: compile the
 //     policies, load the facts file, Evaluate into findings;
 //   - BenchmarkOPAEval: `opa eval` (ESPREFLIGHT_OPA, default ../bin/opa; `make
-//     opa` builds it from the module's OPA version) of the same query over the
+//     bench` passes `go tool -n opa`, the OPA CLI of go.mod's tool directive,
+//     the module version the engine uses) of the same query over the
 //     same policies, with the full policy input (facts + selection + eval)
 //     written by Input.Value's JSON twin; skipped when the binary is missing.
 //     The CLI parses the files with classic `not` (it has no switch for the
@@ -286,7 +287,7 @@ func opaBinary(b *testing.B) string {
 		b.Fatal(err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		b.Skipf("no OPA CLI at %s (run `make opa`, or set ESPREFLIGHT_OPA)", abs)
+		b.Skipf("no OPA CLI at %s (run `make opa`, or set ESPREFLIGHT_OPA=$(go tool -n opa))", abs)
 	}
 	return abs
 }

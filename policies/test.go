@@ -59,8 +59,11 @@ func Test(ctx context.Context, opts Options, filter string) (*TestReport, error)
 		CapturePrintOutput(true).
 		SetCoverageQueryTracer(cov).
 		SetTimeout(30 * time.Second).
+		SetModules(mods).
 		Filter(filter)
-	ch, err := runner.Run(ctx, mods)
+	// With no transaction each test evaluation opens its own on the empty
+	// in-memory store (only bundles would need one).
+	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("run rego tests: %w", err)
 	}
