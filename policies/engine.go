@@ -13,11 +13,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/espreflight/espreflight/probe"
 )
 
 // builtinFS holds the built-in policies: rules/ (one package per area) and lib/.
@@ -317,8 +320,13 @@ func (e *Engine) buildCatalog() error {
 				errs = append(errs, fmt.Sprintf("%s: duplicate rule id %s: already used by the %s at %s:%d; give this rule its own id (user rules should use their own prefix, e.g. TEAM-001)", loc, id, what, prev.File, prev.Line))
 				continue
 			}
+			methods, err := ruleMethods(ann.Custom)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %s: %v", loc, id, err))
+				continue
+			}
 			rule := &Rule{ID: id, Severity: sev, Title: ann.Title, Description: strings.TrimSpace(ann.Description),
-				Remediation: str(ann.Custom, "remediation"), Example: str(ann.Custom, "example"),
+				Remediation: str(ann.Custom, "remediation"), Example: str(ann.Custom, "example"), Methods: methods,
 				Package: pkg, File: r.Location.File, Line: ann.Location.Row, Custom: custom}
 			for _, rr := range ann.RelatedResources {
 				rule.HelpURI = rr.Ref.String()
@@ -346,6 +354,34 @@ func (e *Engine) buildCatalog() error {
 		return errors.New("no rules found")
 	}
 	return nil
+}
+
+// ruleMethods reads custom.methods, the plan methods a rule applies to: a
+// list of probe.Methods, or nothing for a rule that applies to every method.
+// It is the one place a rule says where it applies: the engine reports the
+// rule "not applicable" to a plan of another method (and drops any finding
+// it makes there), and lib.finding returns nothing there, so the Rego tests
+// see what the engine does.
+func ruleMethods(custom map[string]any) ([]string, error) {
+	raw, ok := custom["methods"]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		return nil, fmt.Errorf("custom.methods must be a non-empty list of plan methods (%s), e.g. `methods: [snapshot, snapshot-reindex]`; leave it out for a rule that applies to every method", strings.Join(probe.Methods, ", "))
+	}
+	out := make([]string, 0, len(list))
+	for _, m := range list {
+		s, ok := m.(string)
+		if !ok || !slices.Contains(probe.Methods, s) {
+			return nil, fmt.Errorf("custom.methods: %v is not a plan method; use %s", m, strings.Join(probe.Methods, ", "))
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // rawFinding is what a rule body returns.

@@ -34,7 +34,7 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	if !ok || len(sets) != len(e.refs) {
 		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
 	}
-	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), Rules: e.rules}
+	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), Rules: e.rules, Method: f.Plan.Method}
 	// Decode every finding first and count what they expand to, so the
 	// findings slice is allocated once: at 100 000 indices a rule may expand
 	// to 100 000 findings, and regrowing the slice copies them all.
@@ -55,11 +55,20 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 			if err != nil {
 				return nil, err
 			}
+			if !e.byID[base.Rule].AppliesTo(res.Method) {
+				// lib.finding makes none; a hand-built one is dropped
+				// here, so a rule is not applicable whatever it returns.
+				continue
+			}
 			all = append(all, decoded{base, indices})
 			total += max(1, len(indices))
 		}
 	}
 	rs, sets = nil, nil // the OPA result is no longer needed
+	x := newExplainer(f)
+	for i := range all {
+		x.explain(&all[i].base)
+	}
 	res.Findings = make([]Finding, 0, total)
 	for _, d := range all {
 		if len(d.indices) == 0 {
@@ -75,7 +84,8 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	all = nil
 	sortFindings(res.Findings)
 	res.Notices = applyWaivers(res.Findings, f.Plan, now)
-	res.Summary = summarize(e.rules, res.Findings)
+	res.Causes = x.causes(res.Findings)
+	res.Summary = summarize(e.rules, res.Method, res.Findings)
 	return res, nil
 }
 
@@ -180,7 +190,7 @@ func FindingLess(a, b *Finding) bool {
 	return a.Message < b.Message
 }
 
-func summarize(rules []Rule, fs []Finding) Summary {
+func summarize(rules []Rule, method string, fs []Finding) Summary {
 	type st struct{ open, openErrors, waived int }
 	by := map[string]*st{}
 	for _, f := range fs {
@@ -202,6 +212,8 @@ func summarize(rules []Rule, fs []Finding) Summary {
 	for _, r := range rules {
 		s := by[r.ID]
 		switch {
+		case !r.AppliesTo(method):
+			sum.NotApplicable++
 		case s == nil:
 			sum.Passed++
 		case s.open == 0:
@@ -264,7 +276,15 @@ func (r *Result) Filter(only, skip []string) error {
 		}
 	}
 	r.Rules, r.Findings = rules, findings
-	r.Summary = summarize(r.Rules, r.Findings)
+	causes := r.Causes[:0:0]
+	for _, c := range r.Causes {
+		c.Rules = slices.DeleteFunc(slices.Clone(c.Rules), func(id string) bool { return !keep(id) })
+		if len(c.Rules) > 0 {
+			causes = append(causes, c)
+		}
+	}
+	r.Causes = causes
+	r.Summary = summarize(r.Rules, r.Method, r.Findings)
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package policies
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Severities a rule can have.
 const (
@@ -18,6 +21,9 @@ type Rule struct {
 	HelpURI     string `json:"help_uri"`
 	// Example is an optional plan snippet that makes the rule fire (custom.example).
 	Example string `json:"example,omitempty"`
+	// Methods are the plan methods the rule applies to (custom.methods);
+	// empty means every method. See AppliesTo.
+	Methods []string `json:"methods,omitempty"`
 	// Package is the Rego package of the rule, e.g. "espreflight.rules.arch".
 	Package string `json:"package"`
 	// File and Line locate the rule's METADATA block.
@@ -25,6 +31,12 @@ type Rule struct {
 	Line int    `json:"line"`
 	// Custom is true for rules loaded with --policy.
 	Custom bool `json:"custom,omitempty"`
+}
+
+// AppliesTo reports whether the rule applies to a plan of this method. A
+// rule that does not is "not applicable": it is neither passed nor failed.
+func (r *Rule) AppliesTo(method string) bool {
+	return len(r.Methods) == 0 || slices.Contains(r.Methods, method)
 }
 
 // Evidence is one fact a finding used, with where it came from.
@@ -67,20 +79,27 @@ type Finding struct {
 	HelpURI     string     `json:"help_uri"`
 	Location    Location   `json:"location"`
 	Waived      *Waiver    `json:"waived"`
-	// Unverified is true when the rule could not decide because a fact it needs is unknown.
+	// Unverified is true when the rule could not decide because a fact it
+	// needs is unknown. Its Remediation then says how to get the fact.
 	Unverified bool `json:"unverified"`
+	// Cause is the id of the one Cause (Result.Causes) that left an
+	// unverified finding unverified, or "".
+	Cause string `json:"cause,omitempty"`
 }
 
 // Summary counts the outcome of an evaluation. Rules counts every rule in the
-// catalogue; Passed counts rules with no finding; Failed and Warnings count
-// rules with at least one unwaived finding of severity error / warning; Waived
-// counts rules whose every finding is waived.
+// catalogue; NotApplicable counts the rules that do not apply to the plan's
+// method (Rule.AppliesTo); of the others, Passed counts rules with no
+// finding, Failed and Warnings count rules with at least one unwaived
+// finding of severity error / warning, and Waived counts rules whose every
+// finding is waived. Rules = Passed + Failed + Warnings + Waived + NotApplicable.
 type Summary struct {
-	Rules    int `json:"rules"`
-	Passed   int `json:"passed"`
-	Failed   int `json:"failed"`
-	Warnings int `json:"warnings"`
-	Waived   int `json:"waived"`
+	Rules         int `json:"rules"`
+	Passed        int `json:"passed"`
+	Failed        int `json:"failed"`
+	Warnings      int `json:"warnings"`
+	Waived        int `json:"waived"`
+	NotApplicable int `json:"not_applicable"`
 }
 
 // Result is the outcome of evaluating the rules over one facts document: what
@@ -91,10 +110,39 @@ type Result struct {
 	PlanName    string    `json:"-"`
 	EvaluatedAt time.Time `json:"-"`
 	// Rules is the whole catalogue, sorted by id.
-	Rules    []Rule    `json:"-"`
+	Rules []Rule `json:"-"`
+	// Method is the plan's method: the rules that do not apply to it
+	// (Rule.AppliesTo) are not applicable, see NotApplicable.
+	Method   string    `json:"-"`
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	// Causes are why the unverified findings lack their facts, each with the
+	// rules it affects: one unreachable cluster can leave many rules
+	// unverified, and the human reports say so once.
+	Causes []Cause `json:"-"`
 	// Notices are problems with the evaluation itself that do not fail a rule,
 	// such as a waiver that matches nothing.
 	Notices []string `json:"notices,omitempty"`
+}
+
+// NotApplicable lists the rules of the catalogue that do not apply to the
+// plan's method, in catalogue order.
+func (r *Result) NotApplicable() []Rule {
+	var out []Rule
+	for i := range r.Rules {
+		if !r.Rules[i].AppliesTo(r.Method) {
+			out = append(out, r.Rules[i])
+		}
+	}
+	return out
+}
+
+// rule returns the catalogue entry of id.
+func (r *Result) rule(id string) (Rule, bool) {
+	for i := range r.Rules {
+		if r.Rules[i].ID == id {
+			return r.Rules[i], true
+		}
+	}
+	return Rule{}, false
 }

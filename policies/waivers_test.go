@@ -57,7 +57,7 @@ func TestWaiverValid(t *testing.T) {
 	if w.Reason != "Kibana moves too" || w.Expires != "2026-12-31" || w.Ticket != "CHG-1" || w.ApprovedBy != "jane" || w.Line != 40 {
 		t.Errorf("waiver recorded as %+v", w)
 	}
-	s := summarize([]Rule{{ID: "SYS-001", Severity: "warning"}, {ID: "SNAP-002", Severity: "error"}, {ID: "ARCH-001", Severity: "error"}, {ID: "X-1", Severity: "error"}}, fs)
+	s := summarize([]Rule{{ID: "SYS-001", Severity: "warning"}, {ID: "SNAP-002", Severity: "error"}, {ID: "ARCH-001", Severity: "error"}, {ID: "X-1", Severity: "error"}}, "snapshot", fs)
 	if s != (Summary{Rules: 4, Passed: 1, Failed: 2, Warnings: 0, Waived: 1}) {
 		t.Errorf("summary %+v", s)
 	}

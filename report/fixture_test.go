@@ -24,6 +24,10 @@ func fixtureRules() []policies.Rule {
 			Remediation: "Create a PrivateLink connection between the two VPCs and set `network.privatelink: true`,\nor choose the snapshot method.",
 			HelpURI:     "https://www.alibabacloud.com/help/en/es/user-guide/network-architecture", Package: "espreflight.rules.arch",
 			Example: "method: reindex\nsource: {kind: alibaba, created: 2019-05-01}"},
+		{ID: "DUMP-001", Severity: "error", Title: "elasticsearch-dump host cannot reach a cluster",
+			Description: "The host that runs elasticsearch-dump must reach both clusters.", Remediation: "Run it on a host that reaches both.",
+			HelpURI: "https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution", Package: "espreflight.rules.dump",
+			Methods: []string{"elasticsearch-dump"}},
 		{ID: "LS-001", Severity: "warning", Title: "Logstash incremental sync without a schedule",
 			Description: "Incremental mode with Logstash needs a schedule, or the pipeline runs once.", Remediation: "Set `logstash.schedule`.",
 			HelpURI: "https://www.alibabacloud.com/help/en/es/use-cases/logstash", Package: "espreflight.rules.ls"},
@@ -59,6 +63,9 @@ func newFinding(r policies.Rule, msg, cluster, index, path string, line int, ev 
 		Evidence: ev, Remediation: r.Remediation, HelpURI: r.HelpURI, Location: policies.Location{File: planFile, Line: line, Path: path}}
 }
 
+// fixtureMethod is the plan method of the fixtures: DUMP-001 does not apply to it.
+const fixtureMethod = "reindex"
+
 // summarize mirrors the policies package's counting.
 func summarize(rules []policies.Rule, fs []policies.Finding) policies.Summary {
 	open, waived := map[string]int{}, map[string]int{}
@@ -72,6 +79,8 @@ func summarize(rules []policies.Rule, fs []policies.Finding) policies.Summary {
 	s := policies.Summary{Rules: len(rules)}
 	for _, r := range rules {
 		switch {
+		case !r.AppliesTo(fixtureMethod):
+			s.NotApplicable++
 		case open[r.ID] == 0 && waived[r.ID] == 0:
 			s.Passed++
 		case open[r.ID] == 0:
@@ -115,7 +124,7 @@ func fixtureResult() *policies.Result {
 	fs = append(fs, u)
 	return &policies.Result{
 		ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "orders-to-alibaba", EvaluatedAt: evalTime,
-		Rules: rules, Findings: fs, Summary: summarize(rules, fs),
+		Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs),
 		Notices: []string{planFile + ":44: waiver for PLUG-001 matches no finding (stale); remove it"},
 	}
 }
@@ -156,7 +165,7 @@ func customResult() *policies.Result {
 	fs := []policies.Finding{newFinding(r, "plan selects orders indices (orders-*) during the freeze", "source", "", "indices[0]", 5,
 		policies.Evidence{Fact: "plan.indices[0]", Value: "orders-*", Source: planFile + " line 5"})}
 	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "orders-to-alibaba", EvaluatedAt: evalTime,
-		Rules: rules, Findings: fs, Summary: summarize(rules, fs)}
+		Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs)}
 }
 
 // largeResult has n per-index findings of one rule, plus one other finding.
@@ -172,5 +181,5 @@ func largeResult(n int) *policies.Result {
 	arch := ruleByID(rules, "ARCH-001")
 	fs = append(fs, newFinding(arch, "the source uses the original network architecture and the destination the new one", "destination", "", "source.created", 12))
 	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "logs-archive", EvaluatedAt: evalTime,
-		Rules: rules, Findings: fs, Summary: summarize(rules, fs)}
+		Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs)}
 }

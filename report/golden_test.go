@@ -91,5 +91,5 @@ func TestGolden(t *testing.T) {
 func passedResult() *policies.Result {
 	rules := fixtureRules()
 	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: "plans/ok plan.yaml", PlanName: "all good", EvaluatedAt: evalTime,
-		Rules: rules, Summary: summarize(rules, nil)}
+		Rules: rules, Method: fixtureMethod, Summary: summarize(rules, nil)}
 }

@@ -10,7 +10,9 @@ import (
 )
 
 // renderJSON writes the findings contract (docs/ci.md, "What each format holds"):
-// {"findings":[…],"summary":{…},"notices":[…]} (notices only when any).
+// {"findings":[…],"summary":{…},"not_applicable":[…],"notices":[…]}
+// (not_applicable, the ids of the rules that do not apply to the plan's
+// method, and notices only when any).
 // It streams one finding at a time: at 100 000 indices the document is
 // larger than everything else espreflight holds, so it is never built whole.
 // The bytes are those of encoding/json with a two-space indent.
@@ -53,6 +55,12 @@ func renderJSON(w io.Writer, res *policies.Result) error {
 	}
 	if err := encode(res.Summary, "  "); err != nil {
 		return err
+	}
+	if na := notApplicableIDs(res); len(na) > 0 {
+		bw.WriteString(",\n  \"not_applicable\": ")
+		if err := encode(na, "  "); err != nil {
+			return err
+		}
 	}
 	if len(res.Notices) > 0 {
 		bw.WriteString(",\n  \"notices\": ")

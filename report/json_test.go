@@ -25,9 +25,10 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			type doc struct {
 				Findings []policies.Finding `json:"findings"`
 				Summary  policies.Summary   `json:"summary"`
+				NA       []string           `json:"not_applicable,omitempty"`
 				Notices  []string           `json:"notices,omitempty"`
 			}
-			d := doc{Findings: []policies.Finding{}, Summary: res.Summary, Notices: res.Notices}
+			d := doc{Findings: []policies.Finding{}, Summary: res.Summary, NA: notApplicableIDs(res), Notices: res.Notices}
 			for _, f := range sortedFindings(res) {
 				c := *f
 				if c.Evidence == nil {

@@ -13,7 +13,8 @@ import (
 // GitHub test reporters: <testsuites> holding one <testsuite>, one
 // <testcase> per rule (per index for per-index rules), <failure> for a
 // failed or warned rule, <error> for a rule that could not verify, <skipped>
-// for a waived one.
+// for a waived one and for one that does not apply to the plan's method
+// (the message says which).
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -125,6 +126,10 @@ func junitCases(s *ruleStatus, res *policies.Result, opts Options) []junitCase {
 		class += "." + a
 	}
 	base := junitCase{Name: s.Rule.ID, Classname: class, Time: "0", File: res.PlanFile}
+	if s.NotApplicable {
+		base.Skipped = &junitSkipped{Message: notApplicableText(s.Rule, res.Method)}
+		return []junitCase{base}
+	}
 	if s.passed() {
 		return []junitCase{base}
 	}

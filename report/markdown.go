@@ -28,6 +28,14 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 		fmt.Fprintf(&b, "**❌ Not passed** (exit %d: %s).", opts.ExitCode, exitMeaning(opts.ExitCode))
 	}
 	fmt.Fprintf(&b, " `%s`\n\n", summaryLine(res.Summary))
+	for _, c := range res.Causes {
+		ids := make([]string, len(c.Rules))
+		for i, id := range c.Rules {
+			ids[i] = "`" + id + "`"
+		}
+		fmt.Fprintf(&b, "> **❔ %s could not verify:** %s.<br>\n> **To verify them:** %s<br>\n> Rules: %s\n\n",
+			plural(len(c.Rules), "rule", "rules"), mdText(oneLine(c.Text)), mdText(oneLine(c.Remediation)), strings.Join(ids, ", "))
+	}
 
 	writeMDPlan(&b, res, opts)
 
@@ -87,6 +95,14 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 				custom = " (custom)"
 			}
 			fmt.Fprintf(&b, "| `%s`%s | %s | %s |\n", s.Rule.ID, custom, s.Rule.Severity, title)
+		}
+		b.WriteString("\n</details>\n\n")
+	}
+	if na := res.NotApplicable(); len(na) > 0 {
+		fmt.Fprintf(&b, "<details>\n<summary>%s to method %s</summary>\n\n", plural(len(na), "rule not applicable", "rules not applicable"), mdCell(methodName(res.Method)))
+		fmt.Fprintf(&b, "| Rule | Applies to | Title |\n|---|---|---|\n")
+		for _, r := range na {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.ID, mdCell(methodList(r.Methods)), mdCell(r.Title))
 		}
 		b.WriteString("\n</details>\n\n")
 	}
@@ -231,7 +247,8 @@ func writeMDFixes(b *strings.Builder, gs []*group) {
 	var out []string
 	for _, g := range gs {
 		f := g.First
-		if seen[f.Rule] || (f.Remediation == "" && f.HelpURI == "") {
+		if seen[f.Rule] || (f.Remediation == "" && f.HelpURI == "") || (g.Cat == catUnverified && f.Cause != "") {
+			// A cause at the top already says how to get the facts.
 			continue
 		}
 		seen[f.Rule] = true

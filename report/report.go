@@ -146,9 +146,12 @@ type ruleStatus struct {
 	Waived   int
 	Unverif  int // unwaived findings that could not be verified
 	Findings []*policies.Finding
+	// NotApplicable: the rule does not apply to the plan's method; it has
+	// no findings and is neither passed nor failed.
+	NotApplicable bool
 }
 
-func (s *ruleStatus) passed() bool { return s.Open == 0 && s.Waived == 0 }
+func (s *ruleStatus) passed() bool { return !s.NotApplicable && s.Open == 0 && s.Waived == 0 }
 
 // ruleStatuses returns one status per catalogue rule (plus any rule a
 // finding names that the catalogue lacks), in catalogue order.
@@ -159,7 +162,7 @@ func ruleStatuses(res *policies.Result) []*ruleStatus {
 		if by[r.ID] != nil {
 			continue
 		}
-		s := &ruleStatus{Rule: r}
+		s := &ruleStatus{Rule: r, NotApplicable: !r.AppliesTo(res.Method)}
 		by[r.ID] = s
 		out = append(out, s)
 	}
@@ -237,7 +240,36 @@ func plural(n int, one, many string) string {
 // summaryLine is the one summary line every human format ends with
 // (docs/ci.md, "What each format holds").
 func summaryLine(s policies.Summary) string {
-	return fmt.Sprintf("%d rules, %d passed, %d failed, %d warnings, %d waived", s.Rules, s.Passed, s.Failed, s.Warnings, s.Waived)
+	return fmt.Sprintf("%d rules, %d passed, %d failed, %d warnings, %d waived, %d not applicable", s.Rules, s.Passed, s.Failed, s.Warnings, s.Waived, s.NotApplicable)
+}
+
+// notApplicableText says why a rule does not apply to the plan's method.
+func notApplicableText(r policies.Rule, method string) string {
+	return fmt.Sprintf("not applicable: the rule applies to %s plans only; this plan's method is %s", methodList(r.Methods), methodName(method))
+}
+
+// methodList joins method names: "a", "a or b", "a, b or c".
+func methodList(ms []string) string {
+	if len(ms) < 2 {
+		return strings.Join(ms, "")
+	}
+	return strings.Join(ms[:len(ms)-1], ", ") + " or " + ms[len(ms)-1]
+}
+
+func methodName(m string) string {
+	if m == "" {
+		return "not set"
+	}
+	return m
+}
+
+// notApplicableIDs lists the ids of the rules that do not apply to the plan's method.
+func notApplicableIDs(res *policies.Result) []string {
+	var out []string
+	for _, r := range res.NotApplicable() {
+		out = append(out, r.ID)
+	}
+	return out
 }
 
 // exitMeaning explains an exit code (docs/ci.md, "Exit codes").

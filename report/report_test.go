@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,12 +65,12 @@ func TestTextSummaryAndColor(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	last := lines[len(lines)-1]
-	if last != "6 rules, 1 passed, 3 failed, 1 warnings, 1 waived" {
+	if last != "7 rules, 1 passed, 3 failed, 1 warnings, 1 waived, 1 not applicable" {
 		t.Errorf("last line = %q", last)
 	}
 	n := 0
 	for _, l := range lines {
-		if strings.HasSuffix(l, " waived") && strings.Contains(l, " rules, ") {
+		if strings.HasSuffix(l, " not applicable") && strings.Contains(l, " rules, ") {
 			n++
 		}
 	}
@@ -110,9 +111,13 @@ func TestJSONContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range doc {
-		if k != "findings" && k != "summary" && k != "notices" {
+		if k != "findings" && k != "summary" && k != "notices" && k != "not_applicable" {
 			t.Errorf("unexpected top-level key %q", k)
 		}
+	}
+	var na []string
+	if err := json.Unmarshal(doc["not_applicable"], &na); err != nil || strings.Join(na, ",") != "DUMP-001" {
+		t.Errorf("not_applicable = %s (%v), want [\"DUMP-001\"]", doc["not_applicable"], err)
 	}
 	var fs []map[string]any
 	if err := json.Unmarshal(doc["findings"], &fs); err != nil {
@@ -616,11 +621,117 @@ func manyRulesResult(n int) *policies.Result {
 	rules := fixtureRules()
 	var fs []policies.Finding
 	for _, r := range rules {
+		if !r.AppliesTo(fixtureMethod) {
+			continue
+		}
 		msg := fmt.Sprintf("%d indices fail %s", n, r.ID)
 		for i := 0; i < n; i++ {
 			fs = append(fs, newFinding(r, msg, "source", fmt.Sprintf("idx-%06d", i), "indices", 5))
 		}
 	}
 	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "many", EvaluatedAt: evalTime,
-		Rules: rules, Findings: fs, Summary: summarize(rules, fs)}
+		Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs)}
+}
+
+// TestNotApplicableInEveryFormat: a rule that does not apply to the plan's
+// method is shown as not applicable in every format, and never as passed.
+func TestNotApplicableInEveryFormat(t *testing.T) {
+	res := fixtureResult()
+	want := map[string][]string{
+		FormatText:     {"NOT APPLICABLE to method reindex (1): DUMP-001", ", 1 not applicable"},
+		FormatJSON:     {`"not_applicable": 1`, "\"not_applicable\": [\n    \"DUMP-001\"\n  ]"},
+		FormatSARIF:    {`"notApplicableRules": [`, `"not_applicable": 1`},
+		FormatMarkdown: {"1 rule not applicable to method reindex", "| `DUMP-001` | elasticsearch-dump |", ", 1 not applicable`"},
+		FormatJUnit:    {`<testcase name="DUMP-001" classname="espreflight.dump"`, `<skipped message="not applicable: the rule applies to elasticsearch-dump plans only; this plan&#39;s method is reindex">`},
+	}
+	for _, format := range Formats() {
+		out := string(render(t, format, res, Options{Facts: fixtureFacts()}))
+		for _, w := range want[format] {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q", format, w)
+			}
+		}
+		switch format {
+		case FormatText:
+			if passed := regexp.MustCompile(`PASSED \(\d+\): .*`).FindString(out); strings.Contains(passed, "DUMP-001") {
+				t.Errorf("text lists DUMP-001 as passed: %s", passed)
+			}
+		case FormatMarkdown:
+			i := strings.Index(out, "rule passed</summary>")
+			j := strings.Index(out, "not applicable to method")
+			if i < 0 || j < i || strings.Contains(out[i:j], "DUMP-001") {
+				t.Errorf("markdown lists DUMP-001 among the passed rules")
+			}
+		case FormatSARIF:
+			if strings.Contains(out, `"ruleId": "DUMP-001"`) {
+				t.Error("SARIF has a result for a not applicable rule")
+			}
+		}
+	}
+}
+
+// TestAllApplicable: with every rule applicable nothing is said about it
+// but the zero count.
+func TestAllApplicable(t *testing.T) {
+	res := fixtureResult()
+	res.Method = "elasticsearch-dump"
+	res.Summary = policies.Summary{Rules: res.Summary.Rules, Passed: res.Summary.Passed + 1, Failed: res.Summary.Failed, Warnings: res.Summary.Warnings, Waived: res.Summary.Waived}
+	for _, format := range Formats() {
+		out := strings.ToLower(string(render(t, format, res, Options{Facts: fixtureFacts()})))
+		for _, w := range []string{"not applicable to", "notapplicablerules", "not_applicable\": ["} {
+			if strings.Contains(out, w) {
+				t.Errorf("%s mentions %q with every rule applicable", format, w)
+			}
+		}
+	}
+}
+
+// causeResult is the fixture with its could-not-verify finding explained by
+// one cause, as Evaluate does for an unreachable cluster.
+func causeResult() *policies.Result {
+	res := fixtureResult()
+	for i := range res.Findings {
+		if res.Findings[i].Unverified {
+			res.Findings[i].Cause = "destination-unreachable"
+			res.Findings[i].Remediation = "Make the destination reachable from the machine that runs espreflight, or probe elsewhere and pass --facts."
+		}
+	}
+	res.Causes = []policies.Cause{{ID: "destination-unreachable", Cluster: "destination",
+		Text:        "the destination (https://es-cn-abc.elasticsearch.aliyuncs.com:9200) could not be reached from this machine: connection refused",
+		Remediation: "Make the destination reachable from the machine that runs espreflight, or probe elsewhere and pass --facts.",
+		Rules:       []string{"VER-003"}}}
+	return res
+}
+
+// TestCauseOnceAtTop: when a cause left rules unverified, text and Markdown
+// say it once, before the findings, and the findings point to it.
+func TestCauseOnceAtTop(t *testing.T) {
+	res := causeResult()
+	for _, format := range []string{FormatText, FormatMarkdown} {
+		out := string(render(t, format, res, Options{Facts: fixtureFacts()}))
+		if n := strings.Count(out, "could not be reached from this machine: connection refused"); n != 1 {
+			t.Errorf("%s states the cause %d times, want once", format, n)
+		}
+		if n := strings.Count(out, "Make the destination reachable"); n != 1 {
+			t.Errorf("%s gives the remediation %d times, want once", format, n)
+		}
+		first := strings.Index(out, "could not be reached")
+		if f := strings.Index(out, "VER-003"); f < 0 || first < 0 || first > strings.Index(out, "ARCH-001") {
+			t.Errorf("%s: the cause is not at the top", format)
+		}
+	}
+	text := string(render(t, FormatText, res, Options{}))
+	if !strings.Contains(text, "fix: see CANNOT VERIFY at the top of the report") {
+		t.Error("text: the unverified finding does not point to the cause")
+	}
+}
+
+// TestNoCauseNoBanner: without causes there is no banner.
+func TestNoCauseNoBanner(t *testing.T) {
+	for _, format := range []string{FormatText, FormatMarkdown} {
+		out := string(render(t, format, fixtureResult(), Options{Facts: fixtureFacts()}))
+		if strings.Contains(out, "CANNOT VERIFY") || strings.Contains(out, "could not verify:**") {
+			t.Errorf("%s shows a cause banner without a cause", format)
+		}
+	}
 }

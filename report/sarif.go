@@ -174,6 +174,9 @@ func addSARIFRule(run *sarif.Run, r policies.Rule) {
 	if r.Custom {
 		props.Add("custom", true)
 	}
+	if len(r.Methods) > 0 {
+		props.Add("methods", r.Methods)
+	}
 	rd.WithProperties(props)
 }
 
@@ -433,6 +436,12 @@ func runProperties(res *policies.Result, opts Options) *sarif.PropertyBag {
 		p.Add("evaluatedAt", res.EvaluatedAt.UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	p.Add("summary", res.Summary)
+	if na := notApplicableIDs(res); len(na) > 0 {
+		// Not applicable rules get no result (GitHub would show any result
+		// as an alert); they are listed here and counted in the summary.
+		p.Add("method", res.Method)
+		p.Add("notApplicableRules", na)
+	}
 	if f := opts.Facts; f != nil {
 		if !f.CollectedAt.IsZero() {
 			p.Add("factsCollectedAt", f.CollectedAt.UTC().Format("2006-01-02T15:04:05Z"))

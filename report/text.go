@@ -64,6 +64,11 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 		}
 	}
 	t.printf("%s\n", t.style(ansiBold, head))
+	for _, c := range res.Causes {
+		t.printf("\n%s %s\n", t.style(ansiBold+ansiMag, fmt.Sprintf("CANNOT VERIFY %s:", plural(len(c.Rules), "rule", "rules"))), oneLine(c.Text))
+		t.printf("  rules: %s\n", strings.Join(c.Rules, ", "))
+		t.printf("  to verify them: %s\n", indentText(strings.TrimSpace(c.Remediation), "    "))
+	}
 	gs := groups(res)
 	for c, list := range gs {
 		if len(list) == 0 {
@@ -88,6 +93,9 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 	}
 	if len(passed) > 0 {
 		t.printf("\n%s %s\n", t.style(ansiGreen, fmt.Sprintf("PASSED (%d):", len(passed))), strings.Join(passed, ", "))
+	}
+	if na := notApplicableIDs(res); len(na) > 0 {
+		t.printf("\n%s %s\n", t.style(ansiDim, fmt.Sprintf("NOT APPLICABLE to method %s (%d):", methodName(res.Method), len(na))), strings.Join(na, ", "))
 	}
 	if len(res.Notices) > 0 {
 		t.printf("\n%s\n", t.style(ansiBold, "NOTICES"))
@@ -123,7 +131,10 @@ func writeTextGroup(t *textWriter, g *group, mark, color string, opts Options) {
 	if f.Location.File != "" {
 		t.printf("  at: %s:%d\n", f.Location.File, max(f.Location.Line, 1))
 	}
-	if f.Remediation != "" && g.Cat != catWaived {
+	switch {
+	case g.Cat == catUnverified && f.Cause != "":
+		t.printf("  fix: see CANNOT VERIFY at the top of the report\n")
+	case f.Remediation != "" && g.Cat != catWaived:
 		t.printf("  fix: %s\n", indentText(strings.TrimSpace(f.Remediation), "       "))
 	}
 	if f.HelpURI != "" {

@@ -80,14 +80,14 @@ func TestExampleExitCodes(t *testing.T) {
 	if !strings.Contains(stdout, "ARCH-001") {
 		t.Errorf("arch-conflict: ARCH-001 not reported:\n%s", stdout)
 	}
-	if !regexp.MustCompile(`(?m)^\d+ rules, \d+ passed, [1-9]\d* failed, \d+ warnings, \d+ waived$`).MatchString(lastLine(stdout)) {
+	if !regexp.MustCompile(`(?m)^\d+ rules, \d+ passed, [1-9]\d* failed, \d+ warnings, \d+ waived, \d+ not applicable$`).MatchString(lastLine(stdout)) {
 		t.Errorf("arch-conflict: last line is not the summary: %q", lastLine(stdout))
 	}
 	code, stdout, stderr = espreflight(t, "check", "--plan", testdata("examples", "arch-same.yaml"), "--facts", facts, "--now", "2026-11-26")
 	if code != exitOK {
 		t.Fatalf("arch-same: exit %d, want 0; stdout %s stderr %s", code, stdout, stderr)
 	}
-	if !regexp.MustCompile(`^\d+ rules, \d+ passed, 0 failed, 0 warnings, 0 waived$`).MatchString(lastLine(stdout)) {
+	if !regexp.MustCompile(`^\d+ rules, \d+ passed, 0 failed, 0 warnings, 0 waived, \d+ not applicable$`).MatchString(lastLine(stdout)) {
 		t.Errorf("arch-same: summary %q", lastLine(stdout))
 	}
 	// --quiet prints nothing on success, --fail-on never turns a failure into 0.

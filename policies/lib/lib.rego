@@ -12,7 +12,17 @@ package espreflight.lib
 # "clusters.destination.version" or "plan.indices[0]") and unverified (true
 # when a needed fact is unknown). The engine checks locations and evidence
 # facts against the input's types: a path that names nothing is an error.
-finding(meta, msg, extra) := object.union(extra, {"rule": meta.custom.id, "msg": msg})
+# It is undefined when the rule does not apply to the plan's method.
+finding(meta, msg, extra) := object.union(extra, {"rule": meta.custom.id, "msg": msg}) if applies(meta)
+
+# applies(meta): the rule whose METADATA is meta applies to the plan's
+# method. custom.methods lists the methods a rule applies to; a rule without
+# it applies to every method. This is the one place a rule's methods are
+# decided: the engine reads the same list to report the rule "not
+# applicable" (and drops any finding it makes) for a plan of another method.
+applies(meta) if not meta.custom.methods
+
+applies(meta) if input.plan.method in meta.custom.methods
 
 # Cluster roles a plan may declare.
 roles := {"source", "destination", "intermediate"}
@@ -21,15 +31,6 @@ roles := {"source", "destination", "intermediate"}
 declared contains role if {
 	some role in roles
 	input.plan[role]
-}
-
-# The methods that run a cross-cluster operation (reindex from remote between
-# the two clusters). Snapshot restore and Logstash are not cross-cluster
-# operations in the sense of the architecture notice.
-cross_cluster_methods := {"reindex"}
-
-cross_cluster if {
-	input.plan.method in cross_cluster_methods
 }
 
 alibaba(role) if {
@@ -112,9 +113,6 @@ plan_get(path, fallback) := v if {
 	v := object.get(input.plan, path, fallback)
 	v != null
 } else := fallback
-
-# Methods that restore snapshots.
-snapshot_methods := {"snapshot", "snapshot-reindex"}
 
 # snapshot_steps holds each [from, to] pair of clusters where a snapshot taken
 # on `from` is restored on `to`.

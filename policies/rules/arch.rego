@@ -19,6 +19,7 @@ import data.espreflight.lib
 #   - ref: https://www.alibabacloud.com/help/en/es/product-overview/notice-for-network-architecture-adjustment
 # custom:
 #   id: ARCH-001
+#   methods: [reindex]
 #   severity: error
 #   remediation: |
 #     Pick clusters on the same architecture (for example create the
@@ -29,7 +30,6 @@ import data.espreflight.lib
 #     source: {kind: alibaba, region: cn-hangzhou, created: 2019-05-01}
 #     destination: {kind: alibaba, region: cn-hangzhou, created: 2021-03-01}
 deny contains f if {
-	lib.cross_cluster
 	lib.alibaba("source")
 	lib.alibaba("destination")
 	lib.architecture_certain("source")
@@ -63,6 +63,7 @@ deny contains f if {
 #   - ref: https://www.alibabacloud.com/help/en/es/product-overview/notice-for-network-architecture-adjustment
 # custom:
 #   id: ARCH-002
+#   methods: [reindex]
 #   severity: warning
 #   remediation: |
 #     Open a ticket with Alibaba Cloud support asking whether the two clusters
@@ -79,7 +80,6 @@ warn contains f if {
 # uncertain_region holds the ARCH-002 cases: a known region where the
 # cut-over date is uncertain, or no region at all (could not verify).
 uncertain_region contains v if {
-	lib.cross_cluster
 	some role in ["source", "destination"]
 	lib.alibaba(role)
 	region := input.plan[role].region
@@ -99,7 +99,6 @@ uncertain_region contains v if {
 }
 
 uncertain_region contains v if {
-	lib.cross_cluster
 	some role in ["source", "destination"]
 	lib.alibaba(role)
 	input.plan[role].region == ""
@@ -125,6 +124,7 @@ uncertain_region contains v if {
 #   - ref: https://www.alibabacloud.com/help/en/es/product-overview/notice-for-network-architecture-adjustment
 # custom:
 #   id: ARCH-003
+#   methods: [reindex]
 #   severity: error
 #   remediation: |
 #     Add the instance's creation date (`created: YYYY-MM-DD`, from the
@@ -135,7 +135,6 @@ uncertain_region contains v if {
 #     source: {kind: alibaba, region: cn-hangzhou}
 #     destination: {kind: alibaba, region: cn-hangzhou, created: 2021-03-01}
 deny contains f if {
-	lib.cross_cluster
 	some role in ["source", "destination"]
 	lib.alibaba(role)
 	not lib.architecture(role)

@@ -16,6 +16,7 @@ import data.espreflight.lib
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: DUMP-001
+#   methods: [elasticsearch-dump]
 #   severity: error
 #   remediation: |
 #     Run elasticsearch-dump (and espreflight) on a host that reaches both
@@ -30,7 +31,6 @@ deny contains f if {
 }
 
 unreachable contains v if {
-	input.plan.method == "elasticsearch-dump"
 	some role in ["source", "destination"]
 	input.runner.reachable[role] == false
 	v := {
@@ -42,7 +42,6 @@ unreachable contains v if {
 }
 
 unreachable contains v if {
-	input.plan.method == "elasticsearch-dump"
 	some role in ["source", "destination"]
 	not is_boolean(object.get(input, ["runner", "reachable", role], null))
 	v := {

@@ -36,6 +36,7 @@ volume := {"bytes": s.primary_store_bytes, "fact": "selection.source.primary_sto
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: FIT-001
+#   methods: [reindex, elasticsearch-dump]
 #   severity: warning
 #   remediation: |
 #     Migrate this volume with OSS snapshots (or Logstash when you need
@@ -93,6 +94,7 @@ large_volume contains v if {
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: FIT-002
+#   methods: [elasticsearch-dump]
 #   severity: warning
 #   remediation: |
 #     Use OSS snapshots or Logstash for this many indices, or split the
@@ -108,7 +110,6 @@ warn contains f if {
 }
 
 many_indices contains v if {
-	input.plan.method == "elasticsearch-dump"
 	n := index_count.n
 	n > input.plan.limits.dump_max_indices
 	v := {
@@ -123,7 +124,6 @@ many_indices contains v if {
 }
 
 many_indices contains v if {
-	input.plan.method == "elasticsearch-dump"
 	not index_count
 	v := {
 		"msg": sprintf("could not verify how many indices elasticsearch-dump would copy: the patterns contain wildcards and the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
@@ -160,6 +160,7 @@ index_count := {"n": s.count, "how": "selects %d indices on the source", "fact":
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: FIT-003
+#   methods: [reindex, elasticsearch-dump]
 #   severity: error
 #   remediation: |
 #     Use Logstash (with document ids preserved and a schedule) or OSS

@@ -9,12 +9,7 @@ ls := l if {
 	is_object(l)
 } else := {}
 
-logstash if input.plan.method == "logstash"
-
-incremental if {
-	logstash
-	input.plan.mode == "incremental"
-}
+incremental if input.plan.mode == "incremental"
 
 # METADATA
 # title: Logstash without a network path to both clusters
@@ -27,6 +22,7 @@ incremental if {
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: LS-001
+#   methods: [logstash]
 #   severity: error
 #   remediation: |
 #     Create the Logstash cluster in the VPC of both clusters, or configure a
@@ -47,7 +43,6 @@ vpcs := {"source": input.plan.source.vpc, "logstash": object.get(ls, "vpc", ""),
 nat if object.get(ls, "nat_gateway", false) == true
 
 no_network_path contains v if {
-	logstash
 	not nat
 	every _, x in vpcs {
 		x != ""
@@ -66,7 +61,6 @@ no_network_path contains v if {
 }
 
 no_network_path contains v if {
-	logstash
 	not nat
 	some who, x in vpcs
 	x == ""
@@ -102,6 +96,7 @@ apart_text := concat("", [sprintf(" (different %ss)", [k]) |
 #   - ref: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-elasticsearch.html
 # custom:
 #   id: LS-002
+#   methods: [logstash]
 #   severity: error
 #   remediation: |
 #     Set `docinfo => true` on the input and `document_id =>
@@ -152,6 +147,7 @@ ids_not_kept contains v if {
 #   - ref: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-elasticsearch.html
 # custom:
 #   id: LS-003
+#   methods: [logstash]
 #   severity: error
 #   remediation: |
 #     Set `schedule => "*/5 * * * *"` (or another cron expression) on the

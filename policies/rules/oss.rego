@@ -30,6 +30,7 @@ alibaba_steps contains [from, to] if {
 #   - ref: https://www.alibabacloud.com/help/en/es/user-guide/configure-a-shared-oss-repository
 # custom:
 #   id: OSS-001
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Put both clusters in one region, or give each cluster its own repository
@@ -93,6 +94,7 @@ missing_plan_fact(role, key, what) := {
 #   - ref: https://www.alibabacloud.com/help/en/es/user-guide/configure-a-shared-oss-repository
 # custom:
 #   id: OSS-002
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Set `snapshot.repository.shared: false` and register the bucket as a
@@ -150,6 +152,7 @@ shared_accounts contains v if {
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: OSS-003
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Register the repository on every cluster with an AccessKey pair of the
@@ -244,6 +247,7 @@ wrong_access_key contains v if {
 #   - ref: https://www.alibabacloud.com/help/en/oss/user-guide/crr-overview
 # custom:
 #   id: OSS-004
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Set up OSS cross-region replication from the source bucket into a bucket
@@ -318,6 +322,7 @@ cross_region contains v if {
 #   - ref: https://www.elastic.co/docs/reference/elasticsearch/command-line-tools/elasticsearch-plugin
 # custom:
 #   id: OSS-005
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     On each reported node, install the elasticsearch-repository-oss build
@@ -426,6 +431,7 @@ oss_plugin contains v if {
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: OSS-006
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Copy the snapshot files from COS to an OSS bucket in the destination's
@@ -441,7 +447,6 @@ deny contains f if {
 }
 
 cos_snapshots contains v if {
-	lib.snapshot_methods[input.plan.method]
 	not lib.plan_get(["snapshot", "moved_to_oss"], false)
 	some why in cos_store
 	v := {

@@ -17,6 +17,7 @@ import data.espreflight.lib
 #   - ref: https://www.alibabacloud.com/help/en/es/user-guide/configure-a-private-connection-for-an-elasticsearch-cluster
 # custom:
 #   id: RX-001
+#   methods: [reindex]
 #   severity: error
 #   remediation: |
 #     Set up a PrivateLink private connection from the destination's VPC to
@@ -33,7 +34,6 @@ deny contains f if {
 }
 
 applies if {
-	input.plan.method == "reindex"
 	input.plan.source.kind == "self-managed"
 	lib.alibaba("destination")
 	not lib.plan_get(["network", "privatelink"], false)

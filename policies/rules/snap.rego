@@ -44,6 +44,7 @@ deny_restore_msg := "the restore will fail: the destination already has an open 
 #   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/restore-snapshot-api.html
 # custom:
 #   id: SNAP-001
+#   methods: [snapshot, snapshot-reindex]
 #   severity: warning
 #   remediation: |
 #     Plan a write freeze on the source for the final snapshot, and close
@@ -60,7 +61,6 @@ warn contains f if {
 
 restore_onto_existing contains v if {
 	input.plan.mode == "incremental"
-	lib.snapshot_methods[input.plan.method]
 	v := {
 		"msg": "incremental snapshot migration: writes to the source may have to stop for the final snapshot, and the destination indices must be closed before each restore",
 		"location": "mode",
@@ -109,7 +109,6 @@ restore_onto_existing contains v if {
 # index's aliases: include_aliases is true unless the plan sets it to false,
 # as in the restore API.
 restores_aliases if {
-	lib.snapshot_methods[input.plan.method]
 	include_aliases != false
 }
 
@@ -161,6 +160,7 @@ include_aliases_evidence := {"fact": "plan.snapshot.include_aliases", "value": i
 #   - ref: https://docs.opensearch.org/latest/api-reference/snapshots/restore-snapshot/
 # custom:
 #   id: SNAP-002
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Restore without the aliases (`snapshot.include_aliases: false`) and

@@ -39,6 +39,7 @@ version_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), "valu
 #   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
 # custom:
 #   id: VER-001
+#   methods: [snapshot]
 #   severity: error
 #   remediation: |
 #     Upgrade the destination to the source's version or later, or use
@@ -54,7 +55,6 @@ deny contains f if {
 }
 
 older_destination contains v if {
-	input.plan.method == "snapshot"
 	input.plan.source.kind != "third-party"
 	lib.same_product("source", "destination")
 	src := lib.version("source")
@@ -69,7 +69,6 @@ older_destination contains v if {
 }
 
 older_destination contains unknown_version(role, "that the destination can restore the source's snapshots") if {
-	input.plan.method == "snapshot"
 	input.plan.source.kind != "third-party"
 	some role in ["source", "destination"]
 	not lib.version(role)
@@ -86,6 +85,7 @@ older_destination contains unknown_version(role, "that the destination can resto
 #   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
 # custom:
 #   id: VER-002
+#   methods: [snapshot]
 #   severity: error
 #   remediation: |
 #     Change the method to `snapshot-reindex`: restore the snapshot into an
@@ -102,7 +102,6 @@ deny contains f if {
 }
 
 major_gap contains v if {
-	input.plan.method == "snapshot"
 	not lib.product_of("source") == "opensearch"
 	not lib.product_of("destination") == "opensearch"
 	src := lib.version("source")
@@ -117,7 +116,6 @@ major_gap contains v if {
 }
 
 major_gap contains unknown_version(role, "that the destination can read the source's major version") if {
-	input.plan.method == "snapshot"
 	some role in ["source", "destination"]
 	not lib.version(role)
 }
@@ -144,6 +142,7 @@ restore_target := "intermediate" if input.plan.method == "snapshot-reindex"
 #   - ref: https://docs.opensearch.org/latest/upgrade-to/snapshot-migrate/
 # custom:
 #   id: VER-003
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Reindex the reported indices on a cluster that can read them (in place
@@ -238,6 +237,7 @@ target_text(role) := sprintf("the %s runs %s %s", [role, object.get(input.cluste
 #   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
 # custom:
 #   id: VER-004
+#   methods: [snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Choose an intermediate version that restores the source's snapshots and
@@ -254,7 +254,6 @@ deny contains f if {
 }
 
 bad_bridge contains v if {
-	input.plan.method == "snapshot-reindex"
 	some step in lib.snapshot_steps
 	[from, to] := step
 	downgrade(from, to)
@@ -262,7 +261,6 @@ bad_bridge contains v if {
 }
 
 bad_bridge contains v if {
-	input.plan.method == "snapshot-reindex"
 	some step in lib.snapshot_steps
 	[from, to] := step
 	not downgrade(from, to)
@@ -274,7 +272,6 @@ bad_bridge contains v if {
 }
 
 bad_bridge contains unknown_version(role, "the snapshot + reindex path") if {
-	input.plan.method == "snapshot-reindex"
 	some role in ["source", "intermediate", "destination"]
 	not lib.version(role)
 }
@@ -347,6 +344,7 @@ third_party_older contains unknown_version(role, "that the destination is not ol
 #   - ref: https://github.com/opensearch-project/OpenSearch/blob/main/libs/core/src/main/java/org/opensearch/Version.java
 # custom:
 #   id: VER-006
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
 #     Move the data with a tool that reads and writes documents: Logstash
@@ -449,6 +447,7 @@ product_settled_by_indices(from, to, role) if {
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: VER-007
+#   methods: [logstash]
 #   severity: error
 #   remediation: |
 #     Pick a Logstash version compatible with both clusters, for example 6.8
@@ -464,7 +463,6 @@ deny contains f if {
 }
 
 logstash_mismatch contains v if {
-	input.plan.method == "logstash"
 	ls := lib.parse_version(input.plan.logstash.version)
 	some role in ["source", "destination"]
 	es := es_equivalent(role)
@@ -478,7 +476,6 @@ logstash_mismatch contains v if {
 }
 
 logstash_mismatch contains v if {
-	input.plan.method == "logstash"
 	lib.plan_get(["logstash", "version"], "") == ""
 	v := {
 		"msg": "could not verify that Logstash is compatible with both clusters: the plan gives no logstash.version",
@@ -489,7 +486,6 @@ logstash_mismatch contains v if {
 }
 
 logstash_mismatch contains unknown_version(role, "that Logstash is compatible with this cluster") if {
-	input.plan.method == "logstash"
 	some role in ["source", "destination"]
 	not lib.version(role)
 }

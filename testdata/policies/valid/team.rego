@@ -17,11 +17,11 @@ import data.espreflight.lib
 # custom:
 #   id: TEAM-001
 #   severity: error
+#   methods: [logstash, reindex, elasticsearch-dump, snapshot-reindex]
 #   remediation: "Use `method: snapshot`, or move the orders indices in a separate plan."
 deny contains f if {
 	some i, p in input.plan.indices
 	startswith(p, "orders")
-	input.plan.method != "snapshot"
 	f := lib.finding(
 		rego.metadata.rule(),
 		sprintf("index pattern %q selects orders indices, which must be migrated with a snapshot (method is %s)", [p, input.plan.method]),
