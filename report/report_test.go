@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -732,6 +733,25 @@ func TestNoCauseNoBanner(t *testing.T) {
 		out := string(render(t, format, fixtureResult(), Options{Facts: fixtureFacts()}))
 		if strings.Contains(out, "CANNOT VERIFY") || strings.Contains(out, "could not verify:**") {
 			t.Errorf("%s shows a cause banner without a cause", format)
+		}
+	}
+}
+
+// TestFormatsDocumented: the README's format table and docs/ci.md ("What
+// each format holds") describe every row of the format table.
+func TestFormatsDocumented(t *testing.T) {
+	for _, doc := range []struct{ file, entry string }{
+		{"../README.md", "| `%s` |"},
+		{"../docs/ci.md", "- **%s**"},
+	} {
+		data, err := os.ReadFile(doc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range FormatTable() {
+			if !strings.Contains(string(data), fmt.Sprintf(doc.entry, f.Name)) {
+				t.Errorf("%s does not describe the %s format (want a line with %q)", doc.file, f.Name, fmt.Sprintf(doc.entry, f.Name))
+			}
 		}
 	}
 }
