@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Ground-truth integration run: real nodes, in phases of at most three at a time.
-#   testdata/nodes/integration.sh [PHASE...]     (default: every phase; e.g. "p1 p3")
+#   testdata/nodes/integration.sh [PHASE...]     (default: every phase of phases.conf; e.g. "p1 p3")
 # Per phase: stop the nodes the phase does not need, start (and seed) the ones it needs that are not
-# up yet, run the phase's cases of TestGroundTruth (cmd/espreflight/integration_test.go, build tag
-# `integration`) with ESPF_NODES telling the tests which nodes are up, and go on; at the end (also on
-# failure or Ctrl-C) every node this script started is stopped by pid (stop.sh).
+# up yet, run the phase's cases of TestGroundTruth (cmd/espreflight/integration*_test.go, build tag
+# `integration`; the cases are testdata/integration/*.yaml, each naming its phase) with ESPF_PHASE and
+# ESPF_NODES telling the tests which phase runs and which nodes are up, and go on; at the end (also on
+# failure or Ctrl-C) every node this script started is stopped by pid (stop.sh), and one line per case
+# is printed: case, method, predicted, real, exit code, match.
 # A phase fails when a test fails or when it ran no test at all (every case skipped).
 # Env: ESPF_NODES_DIR (default ${TMPDIR:-/tmp}/espreflight-integration, separate from the default
 #      work dir of start.sh so a colleague's nodes are never touched), ESPF_START_TIMEOUT, ESPF_HEAP,
@@ -16,14 +18,13 @@ set -euo pipefail
 export ESPF_NODES_DIR="${ESPF_NODES_DIR:-${TMPDIR:-/tmp}/espreflight-integration}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# phase name | nodes | TestGroundTruth cases
-PHASES=(
-  "p1|es-5.6 es-6.8 es-7.10|es56-es68-es710 es56-es710"
-  "p2|es-6.8 es-7.10 os-2.19|es68-es710-os219"
-  "p3|es-6.8 es-7.10 es-8|es68-es710-es8"
-  "p4|es-7.10 es-7.17 os-2.19|es717-es710 es710-es717 os219-es717"
-  "p5|os-1.3 os-2.19 os-3|os13-os219 os13-os219-alias os13-os3 os219-os3"
-)
+# phase name | nodes (from phases.conf)
+PHASES=()
+while read -r name rest; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  PHASES+=("$name|$rest")
+done <"$NODES_DIR/phases.conf"
+[[ ${#PHASES[@]} -gt 0 ]] || die "no phase in $NODES_DIR/phases.conf"
 
 T0=$(date +%s)
 declare -a TIMINGS=()
@@ -51,29 +52,42 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+mkdir -p "$WORK"; rm -f "$WORK/table.txt"
+
 port_in_use() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/" ; }
 
 # 1. artifacts (cached in the local Maven repository) and the test binary
 needed=()
 for p in "${PHASES[@]}"; do
-  IFS='|' read -r name ns _ <<<"$p"; selected "$name" || continue
+  IFS='|' read -r name ns <<<"$p"; selected "$name" || continue
   for n in $ns; do [[ " ${needed[*]} " == *" $n "* ]] || needed+=("$n"); done
 done
 t=$(now); "$NODES_DIR/fetch.sh" "${needed[@]}"; timing "fetch (${needed[*]})" $(( $(now) - t ))
+
+# the real elasticsearch-dump, pinned in dump/package-lock.json (only when a dump case runs)
+if grep -qlE '^method: *elasticsearch-dump' "$REPO_ROOT"/testdata/integration/*.yaml; then
+  t=$(now)
+  if [[ ! -x "$NODES_DIR/dump/node_modules/.bin/elasticdump" || "$NODES_DIR/dump/package-lock.json" -nt "$NODES_DIR/dump/node_modules/.package-lock.json" ]]; then
+    (cd "$NODES_DIR/dump" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >&2
+  fi
+  export ESPF_ELASTICDUMP="$NODES_DIR/dump/node_modules/.bin/elasticdump"
+  echo "integration: elasticdump $("$ESPF_ELASTICDUMP" --version)" >&2
+  timing "npm ci (elasticdump)" $(( $(now) - t ))
+fi
 
 BIN_DIR="$(mktemp -d)"
 t=$(now)
 (cd "$REPO_ROOT" && go test -tags integration -c -o "$BIN_DIR/espreflight.test" ./cmd/espreflight)
 timing "compile the test binary" $(( $(now) - t ))
-(cd "$REPO_ROOT/cmd/espreflight" && "$BIN_DIR/espreflight.test" -test.run '^TestDecodeCreated$') >/dev/null
+(cd "$REPO_ROOT/cmd/espreflight" && "$BIN_DIR/espreflight.test" -test.run '^(TestDecodeCreated|TestGroundTruthCases)$') >/dev/null
 
 # 2. phases
 failed=()
 for p in "${PHASES[@]}"; do
-  IFS='|' read -r phase ns cases <<<"$p"; selected "$phase" || continue
-  read -r -a pnodes <<<"$ns"; read -r -a pcases <<<"$cases"
+  IFS='|' read -r phase ns <<<"$p"; selected "$phase" || continue
+  read -r -a pnodes <<<"$ns"
   tp=$(now)
-  echo "integration: === phase $phase: nodes ${pnodes[*]}; cases ${pcases[*]}" >&2
+  echo "integration: === phase $phase: nodes ${pnodes[*]}; cases $(grep -lE "^#gt phase: *$phase\$" "$REPO_ROOT"/testdata/integration/*.yaml | xargs -n1 basename | sed 's/\.yaml$//' | tr '\n' ' ')" >&2
   # stop what this phase does not need (at most three nodes at a time)
   stop=()
   for n in "${!RUNNING[@]}"; do [[ " ${pnodes[*]} " == *" $n "* ]] || stop+=("$n"); done
@@ -117,9 +131,9 @@ for p in "${PHASES[@]}"; do
     [[ $ok == 1 ]] || die "$n ($url) is not healthy; see $WORK/$n.log"
     ESPF_NODES+="${ESPF_NODES:+,}$n=$url"
   done
-  export ESPF_NODES
+  export ESPF_NODES ESPF_PHASE="$phase"
   if [[ "${ESPF_SKIP_TESTS:-0}" == 1 ]]; then timing "phase $phase total (tests skipped)" $(( $(now) - tp )); continue; fi
-  run_re="^TestGroundTruth\$/^($(IFS='|'; echo "${pcases[*]}"))\$"
+  run_re="^TestGroundTruth\$"
   log="$WORK/integration-$phase.log"
   t=$(now)
   extra=(); [[ -n "${ESPF_GO_TEST_ARGS:-}" ]] && read -r -a extra <<<"$ESPF_GO_TEST_ARGS"
@@ -127,7 +141,8 @@ for p in "${PHASES[@]}"; do
   (cd "$REPO_ROOT/cmd/espreflight" && "$BIN_DIR/espreflight.test" -test.v -test.count=1 -test.timeout=9m -test.run "$run_re" "${extra[@]}") >"$log" 2>&1
   trc=$?
   set -e
-  cat "$log"
+  grep -v '^GT |' "$log" || true
+  grep '^GT |' "$log" | tail -n +2 >>"$WORK/table.txt" || true
   timing "$phase tests" $(( $(now) - t ))
   ran="$(grep -cE -- '--- (PASS|FAIL): TestGroundTruth/' "$log" || true)"
   if [[ "$ran" == 0 ]]; then
@@ -139,6 +154,13 @@ for p in "${PHASES[@]}"; do
   timing "phase $phase total" $(( $(now) - tp ))
 done
 
+echo >&2
+if [[ -s "$WORK/table.txt" ]]; then
+  echo "integration: ground truth, one line per case" >&2
+  printf 'GT | %-34s | %-18s | %-9s | %-9s | %-4s | %s\n' case method predicted real exit match >&2
+  cat "$WORK/table.txt" >&2
+  echo "  $(grep -c . "$WORK/table.txt") cases, $(grep -c '| yes$' "$WORK/table.txt" || true) match" >&2
+fi
 echo >&2
 echo "integration: timings" >&2
 for l in "${TIMINGS[@]}"; do echo "  $l" >&2; done
