@@ -5,7 +5,9 @@ SHELL := bash
 
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed "s/^v//" | grep -E "^[0-9]" || echo 0.1.0-dev)
-LDFLAGS := -X main.version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/espreflight
 
 .PHONY: help build test lint fmt demo docs golden bench opa integration record nodes-fetch clean

@@ -15,9 +15,6 @@ import (
 	"github.com/espreflight/espreflight/probe"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
-
 // Exit codes (README.md and docs/ci.md, "Exit codes"). The output format
 // never changes them.
 const (
@@ -53,7 +50,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:    "espreflight",
 		Usage:   "check an Elasticsearch migration plan against the real clusters before moving a byte",
-		Version: version,
+		Version: toolVersion(),
 		Description: `espreflight reads a migration plan (YAML), probes the source and destination
 clusters it names (or reads saved facts), evaluates the rules of every migration
 method (OSS snapshot, Logstash, reindex, elasticsearch-dump, snapshot + reindex
@@ -107,17 +104,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "espreflight: %s\n", err)
 	return exitUsage
-}
-
-func versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version of espreflight",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintf(c.App.Writer, "espreflight %s\n", version)
-			return nil
-		},
-	}
 }
 
 // policyFlag is --policy, the user rule folders of every command that

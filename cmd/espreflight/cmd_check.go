@@ -156,7 +156,7 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	res.ToolVersion = version
+	res.ToolVersion = toolVersion()
 	if err := res.Filter(o.only, o.skip); err != nil {
 		return usageErr("%v", err)
 	}

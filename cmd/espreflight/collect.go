@@ -27,7 +27,7 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 	opts := probe.Options{
 		Timeout:     c.Duration("timeout"),
 		Deadline:    c.Duration("deadline"),
-		ToolVersion: version,
+		ToolVersion: toolVersion(),
 		Now:         func() time.Time { return now },
 		Warn:        func(msg string) { fmt.Fprintf(stderr, "espreflight: warning: %s\n", msg) },
 	}
