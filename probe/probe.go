@@ -163,6 +163,15 @@ func (p *clusterProbe) source(fact, s string) {
 	p.cf.SetSource(fact, s)
 }
 
+// printf writes a progress line, cleaned of the credentials in use (it may
+// quote what the cluster said: its name, a reason).
+func (p *clusterProbe) printf(format string, a ...any) {
+	if p.out == nil || p.out.w == nil {
+		return
+	}
+	p.out.printf("%s", p.c.scrub.clean(fmt.Sprintf(format, a...)))
+}
+
 // fail records a fetch failure for a fact.
 func (p *clusterProbe) fail(fact string, fe *fetchError) {
 	p.unknown(fact, fe.Endpoint, fe.Reason)
@@ -172,6 +181,9 @@ func (p *clusterProbe) fail(fact string, fe *fetchError) {
 func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts {
 	cf := &ClusterFacts{Endpoint: c.endpoint, Sources: map[string]string{}, Unknown: []Unknown{}}
 	p := &clusterProbe{c: c, cf: cf, out: out}
+	// Everything the cluster said is cleaned of the credentials in use
+	// before it leaves: names, settings and reasons alike.
+	defer c.scrub.scrubFacts(cf)
 	start := time.Now()
 
 	var root *rootInfo
@@ -183,7 +195,7 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	reachable := c.responded.Load()
 	cf.Reachable = &reachable
 	if fe != nil && !reachable {
-		out.printf("%s: cannot reach %s: %s", c.role, c.endpoint, c.scrub.clean(fe.Reason))
+		p.printf("%s: cannot reach %s: %s", c.role, c.endpoint, fe.Reason)
 		for _, fact := range ProbedFacts {
 			p.unknown(fact, rootEndpoint, "cluster not reachable from this machine: "+fe.Reason)
 		}
@@ -211,7 +223,7 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 		}
 	}
 	if fe != nil {
-		out.printf("%s: connected to %s but cannot detect the version: %s", c.role, c.endpoint, fe.Reason)
+		p.printf("%s: connected to %s but cannot detect the version: %s", c.role, c.endpoint, fe.Reason)
 		p.unknown("version", rootEndpoint, "cannot detect the version: "+fe.Reason)
 		p.unknown("product", rootEndpoint, "cannot detect the product: "+fe.Reason)
 		for _, fact := range ProbedFacts {
@@ -227,7 +239,7 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	cf.ClusterUUID = p.d.ClusterUUID
 	cf.SetSource("version", versionSource)
 	cf.SetSource("product", versionSource)
-	out.printf("%s: connected to %s: %s %s, cluster %q", c.role, c.endpoint, cf.Product, cf.Version.Number, cf.ClusterName)
+	p.printf("%s: connected to %s: %s %s, cluster %q", c.role, c.endpoint, cf.Product, cf.Version.Number, cf.ClusterName)
 
 	var wg sync.WaitGroup
 	for _, col := range collectorTable {
@@ -268,9 +280,9 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	if len(cf.Unknown) > 0 {
 		parts = append(parts, fmt.Sprintf("%d facts unknown", len(cf.Unknown)))
 	}
-	out.printf("%s: %s (%d requests, %s)", c.role, strings.Join(parts, ", "), c.requests.Load(), time.Since(start).Round(time.Millisecond))
+	p.printf("%s: %s (%d requests, %s)", c.role, strings.Join(parts, ", "), c.requests.Load(), time.Since(start).Round(time.Millisecond))
 	for _, u := range cf.Unknown {
-		out.printf("%s: unknown %s: %s: %s", c.role, u.Fact, u.Endpoint, u.Error)
+		p.printf("%s: unknown %s: %s: %s", c.role, u.Fact, u.Endpoint, u.Error)
 	}
 	return cf
 }

@@ -237,8 +237,7 @@ func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, d
 
 	if res.StatusCode >= 300 {
 		fe := &fetchError{Endpoint: endpoint, Status: res.StatusCode}
-		fe.Type, fe.Reason = esError(io.LimitReader(body, maxErrorBody))
-		fe.Reason = c.scrub.clean(statusReason(res.StatusCode, fe.Type, fe.Reason))
+		fe.Type, fe.Reason = c.statusReason(res.StatusCode, io.LimitReader(body, maxErrorBody))
 		switch res.StatusCode {
 		case 429, 502, 503, 504:
 			return fe, true
@@ -293,11 +292,11 @@ func (c *client) netReason(ctx, actx context.Context, err error) string {
 	case errors.As(err, &unknownCA):
 		return "TLS: certificate signed by an unknown authority (set tls.ca_file in the plan, or --ca-file)"
 	case errors.As(err, &hostErr):
-		return "TLS: " + hostErr.Error()
+		return "TLS: " + c.scrub.short(hostErr.Error(), 200)
 	case errors.As(err, &invalidCert):
-		return "TLS: " + invalidCert.Error()
+		return "TLS: " + c.scrub.short(invalidCert.Error(), 200)
 	case errors.As(err, &certVerify):
-		return "TLS: certificate verification failed: " + c.scrub.clean(truncate(certVerify.Err.Error(), 160))
+		return "TLS: certificate verification failed: " + c.scrub.short(certVerify.Err.Error(), 160)
 	case errors.As(err, &recErr):
 		return "TLS: the server does not speak TLS (use an http:// endpoint?)"
 	case errors.As(err, &dnsErr):
@@ -318,7 +317,7 @@ func (c *client) netReason(ctx, actx context.Context, err error) string {
 	if errors.As(err, &ue) { // drop `Get "url":`, keep the cause
 		msg = ue.Err.Error()
 	}
-	return c.scrub.clean(truncate(msg, 200))
+	return c.scrub.short(msg, 200)
 }
 
 // retryableNetError reports whether a transport error is worth another try:
@@ -361,7 +360,19 @@ func esError(r io.Reader) (typ, reason string) {
 	return "", ""
 }
 
-func statusReason(status int, typ, reason string) string {
+// statusReason reads an error body and describes the error: the
+// Elasticsearch error type and a reason, both scrubbed before they are cut
+// short (a cut secret would no longer be recognised and its first bytes
+// would survive).
+func (c *client) statusReason(status int, body io.Reader) (typ, reason string) {
+	typ, reason = esError(body)
+	typ = c.scrub.short(typ, 100)
+	return typ, describeStatus(status, typ, c.scrub.short(reason, 200))
+}
+
+// describeStatus says what an HTTP status means, with the cluster's error
+// type and reason (already scrubbed and short).
+func describeStatus(status int, typ, reason string) string {
 	s := fmt.Sprintf("HTTP %d", status)
 	switch status {
 	case 401:
@@ -377,7 +388,7 @@ func statusReason(status int, typ, reason string) string {
 		s += ": " + typ
 	}
 	if reason != "" {
-		s += ": " + truncate(reason, 200)
+		s += ": " + reason
 	}
 	return s
 }

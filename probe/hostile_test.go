@@ -1,0 +1,130 @@
+package probe
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// Tests against misbehaving servers (issue: hostile servers, plans and
+// policies). Every server listens on 127.0.0.1 and every wait is bounded by
+// the probe's own timeouts.
+
+// credentialPieces are the shortest pieces of the canary credentials that
+// must never show: the first minFragment bytes of each form (a cut text
+// keeps a prefix, and a text holding a longer prefix holds this one), except
+// the user name part of "user:password" as is (the password's own forms
+// cover what follows it). Each comes with its whole form.
+func credentialPieces(user, password string) [][2]string {
+	var out [][2]string
+	add := func(form string, from int) {
+		if k := from + minFragment; k <= len(form) {
+			out = append(out, [2]string{form[:k], form[from:]})
+		}
+	}
+	for _, f := range secretForms(password) {
+		add(f, 0)
+	}
+	pair := secretForms(user + ":" + password)
+	add(pair[0], len(user)+1)
+	for _, f := range pair[1:5] { // base64: JSON and Go escaping leave "user:" as is
+		add(f, 0)
+	}
+	return out
+}
+
+// leakedPiece returns the longest piece of a credential in out, or "".
+func leakedPiece(out string, pieces [][2]string) string {
+	best := ""
+	for _, p := range pieces {
+		if !strings.Contains(out, p[0]) {
+			continue
+		}
+		k := len(p[0])
+		for k < len(p[1]) && strings.Contains(out, p[1][:k+1]) {
+			k++
+		}
+		if k > len(best) {
+			best = p[1][:k]
+		}
+	}
+	return best
+}
+
+// probeLeakFree probes endpoint as user with password and fails the test
+// when a piece of the credentials shows in the facts or the progress lines,
+// which it returns (facts JSON, then progress).
+func probeLeakFree(t *testing.T, endpoint, user, password string) (*Facts, string) {
+	t.Helper()
+	p := planFor(endpoint)
+	p.Source.Auth = &Auth{Username: user, PasswordEnv: "PW"}
+	opts := testOptions()
+	opts.Getenv = func(string) string { return password }
+	var progress strings.Builder
+	opts.Progress = &progress
+	f, err := Probe(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(f)
+	out := string(b) + progress.String()
+	if piece := leakedPiece(out, credentialPieces(user, password)); piece != "" {
+		t.Fatalf("a piece of the credentials leaked: %q in\n%s", piece, out)
+	}
+	return f, out
+}
+
+// TestLongErrorReasonLeaksNoFragment: a server echoes the Authorization
+// header at the end of a long error reason, with a padding that moves the
+// header across the 200-byte cut from one request to the next. Cutting
+// before scrubbing kept the first bytes of the header ("Basic ZWxhc3Rp…").
+func TestLongErrorReasonLeaksNoFragment(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pad := strings.Repeat("x", 150+int(n.Add(1)%60))
+		reason, _ := json.Marshal(pad + " " + r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		fmt.Fprintf(w, `{"error":{"type":"security_exception","reason":%s},"status":401}`, reason)
+	}))
+	t.Cleanup(srv.Close)
+	for range 12 { // 12 probes of 2 requests: every cut position from 150 to 210
+		_, out := probeLeakFree(t, srv.URL, "elastic", canaryPassword)
+		if !strings.Contains(out, "[REDACTED]") {
+			t.Fatalf("the echoed header was not redacted:\n%s", out)
+		}
+	}
+}
+
+// TestSuccessfulBodiesAreScrubbed: a cluster that puts the credentials into
+// what a 2xx answer carries (cluster name, node name, index name, alias,
+// repository setting, cluster setting) gets them redacted in the facts and
+// in the progress lines, in every form.
+func TestSuccessfulBodiesAreScrubbed(t *testing.T) {
+	pw := canaryPassword
+	b64 := base64.StdEncoding.EncodeToString([]byte("elastic:" + pw))
+	srv := fakeCluster(t, map[string]http.HandlerFunc{
+		"/":                  status(200, `{"name":"n1","cluster_name":"c-`+pw+`","cluster_uuid":"u-`+b64+`","version":{"number":"7.17.0"},"tagline":"You Know, for Search"}`),
+		"/_nodes/plugins":    status(200, `{"nodes":{"a":{"name":"node-`+pw+`","version":"7.17.0","roles":["data"],"plugins":[{"name":"p-`+base64.RawURLEncoding.EncodeToString([]byte(pw))+`","version":"1"}]}}}`),
+		"/_cat/indices":      status(200, `[{"health":"green","status":"open","index":"ix-`+b64+`","pri":"1","rep":"0","docs.count":"1","store.size":"1","pri.store.size":"1","creation.date":"1700000000000"}]`),
+		"/_all/_settings":    status(200, `{"ix-`+b64+`":{"settings":{"index":{"version":{"created":"7170099"}}}}}`),
+		"/_cat/aliases":      status(200, `[{"alias":"a-`+pw+`","index":"ix-`+b64+`","is_write_index":"true"}]`),
+		"/_snapshot":         status(200, `{"r-`+pw+`":{"type":"fs","settings":{"location":"/mnt/`+pw+`","compress":"`+b64+`"}}}`),
+		"/_cluster/settings": status(200, `{"persistent":{"cluster":{"routing":{"allocation":{"disk":{"watermark":{"low":"`+pw+`"}}}}}}}`),
+		"/_cluster/health":   status(200, `{"cluster_name":"c-`+pw+`","status":"green"}`),
+	})
+	f, _ := probeLeakFree(t, srv.URL, "elastic", pw)
+	c := f.Clusters.Source
+	if c.ClusterName != "c-[REDACTED]" || len(c.Indices) != 1 || c.Indices[0].Name != "ix-[REDACTED]" || c.Indices[0].CreatedVersion != "7.17.0" {
+		t.Errorf("cluster %q, indices %+v", c.ClusterName, c.Indices)
+	}
+	if len(c.Repositories) != 1 || c.Repositories[0].Name != "r-[REDACTED]" || c.Repositories[0].Settings["location"] != "/mnt/[REDACTED]" {
+		t.Errorf("repositories %+v", c.Repositories)
+	}
+}
