@@ -23,7 +23,9 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(v))
+	// The query time is --now: a builtin that reads it (none is allowed
+	// today, see Capabilities) reads the evaluation date, not the clock.
+	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
