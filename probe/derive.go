@@ -69,7 +69,7 @@ func Select(indices []Index, patterns []string) *Selection {
 	groups := map[[2]string]*CreatedGroup{}
 	for i := range indices {
 		ix := &indices[i]
-		if !m.Match(ix.Name) {
+		if !m.MatchIndex(ix.Name, ix.DataStream) {
 			continue
 		}
 		s.Count++
@@ -115,6 +115,18 @@ func Select(indices []Index, patterns []string) *Selection {
 // Matcher applies Elasticsearch-style index patterns in order: a pattern adds
 // the names it matches, a pattern starting with "-" removes them again;
 // "*" matches any run of characters, and "_all" matches everything.
+//
+// A pattern that matches a data stream's name selects (or removes) every
+// backing index of the stream, as Elasticsearch and OpenSearch resolve
+// index expressions: a wildcard expands to the indices, aliases and data
+// streams it matches, and a data stream to its backing indices
+// (IndexNameExpressionResolver). So ["logs-*"] selects
+// .ds-logs-app-2026.01.01-000001 of the data stream logs-app, although the
+// backing index's own name does not match. A backing index is also matched
+// by its own name. Wildcards match hidden and closed indices too: the
+// snapshot API, the migration's default, resolves its indices with
+// IndicesOptions.strictExpandHidden (open, closed and hidden), and a plan's
+// patterns say what is to be migrated.
 type Matcher struct {
 	pats []pattern
 }
@@ -141,16 +153,21 @@ func NewMatcher(patterns []string) *Matcher {
 	return m
 }
 
-// Match reports whether name is selected.
-func (m *Matcher) Match(name string) bool {
+// Match reports whether the index name is selected.
+func (m *Matcher) Match(name string) bool { return m.MatchIndex(name, "") }
+
+// MatchIndex reports whether an index is selected, given the data stream it
+// backs ("" for none): a pattern applies to it when it matches the index's
+// name or the data stream's.
+func (m *Matcher) MatchIndex(name, dataStream string) bool {
 	sel := false
 	for _, p := range m.pats {
-		if p.exclude {
-			if sel && Glob(p.glob, name) {
-				sel = false
-			}
-		} else if !sel && Glob(p.glob, name) {
-			sel = true
+		if sel != p.exclude {
+			// Including what is already in, or removing what is out, changes nothing.
+			continue
+		}
+		if Glob(p.glob, name) || (dataStream != "" && Glob(p.glob, dataStream)) {
+			sel = !p.exclude
 		}
 	}
 	return sel

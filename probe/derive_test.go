@@ -2,6 +2,7 @@ package probe
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +70,52 @@ func TestSelect(t *testing.T) {
 	}
 	if unk := Select(nil, []string{"*"}); unk.Known || unk.Count != 0 || unk.Names == nil {
 		t.Errorf("unknown indices: %+v", unk)
+	}
+}
+
+// dataStreamIndices: logs-app is a data stream with two hidden backing
+// indices; orders-1 is a plain index.
+var dataStreamIndices = []Index{
+	{Name: ".ds-logs-app-2026.01.01-000001", Status: "open", Hidden: true, DataStream: "logs-app", PrimaryStoreBytes: 7},
+	{Name: ".ds-logs-app-2026.02.01-000002", Status: "open", Hidden: true, DataStream: "logs-app", PrimaryStoreBytes: 9},
+	{Name: ".ds-metrics-db-2026.01.01-000001", Status: "open", Hidden: true, DataStream: "metrics-db"},
+	{Name: "orders-1", Status: "open"},
+}
+
+// TestSelectDataStreams: a pattern that matches a data stream's name selects
+// its backing indices, as Elasticsearch resolves index expressions; an
+// exclusion that matches the stream removes them.
+func TestSelectDataStreams(t *testing.T) {
+	both := []string{".ds-logs-app-2026.01.01-000001", ".ds-logs-app-2026.02.01-000002"}
+	for _, c := range []struct {
+		patterns []string
+		want     []string
+	}{
+		{[]string{"logs-*"}, both},
+		{[]string{"logs-app"}, both},
+		{[]string{"*-app"}, both},
+		{[]string{"*", "-logs-*"}, []string{".ds-metrics-db-2026.01.01-000001", "orders-1"}},
+		{[]string{"*", "-logs-app"}, []string{".ds-metrics-db-2026.01.01-000001", "orders-1"}},
+		{[]string{"logs-*", "-.ds-logs-app-2026.01.01-000001"}, both[1:]},
+	} {
+		s := Select(dataStreamIndices, c.patterns)
+		if !reflect.DeepEqual(s.Names, c.want) {
+			t.Errorf("Select(%q) = %v, want %v", c.patterns, s.Names, c.want)
+		}
+	}
+	if s := Select(dataStreamIndices, []string{"logs-*"}); s.PrimaryStoreBytes != 16 || len(s.DotPrefixed) != 0 {
+		t.Errorf("logs-* totals %d bytes, dot-prefixed %v: backing indices are data, not system indices", s.PrimaryStoreBytes, s.DotPrefixed)
+	}
+}
+
+// TestSelectDataStreamsQuiet: patterns that match neither a stream nor a
+// backing index select none of them.
+func TestSelectDataStreamsQuiet(t *testing.T) {
+	for _, pats := range [][]string{{"orders-*"}, {"log-*"}, {"logs-app-*"}, {"logs"}} {
+		for _, n := range Select(dataStreamIndices, pats).Names {
+			if strings.HasPrefix(n, ".ds-") {
+				t.Errorf("Select(%q) selects %s", pats, n)
+			}
+		}
 	}
 }

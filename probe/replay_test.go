@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -450,4 +451,27 @@ func sentRequests(t *testing.T, d *detected) []string {
 	}
 	sort.Strings(got)
 	return got
+}
+
+// TestReplaySelectsDataStreamBackingIndices: on the real OpenSearch
+// recordings, the data stream events-app is selected by "events-*" through
+// its hidden backing index, whose own name the pattern does not match.
+func TestReplaySelectsDataStreamBackingIndices(t *testing.T) {
+	for _, name := range []string{"opensearch-1.3.14", "opensearch-2.19.6"} {
+		t.Run(name, func(t *testing.T) {
+			m := loadManifest(t, filepath.Join(responsesDir, name))
+			srv, _ := newReplayServer(t, m.Exchanges)
+			f, err := Probe(context.Background(), planFor(srv.URL), testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := Select(f.Clusters.Source.Indices, []string{"events-*"})
+			if !reflect.DeepEqual(s.Names, []string{".ds-events-app-000001"}) {
+				t.Errorf(`"events-*" selects %v, want the backing index of events-app`, s.Names)
+			}
+			if s := Select(f.Clusters.Source.Indices, []string{"orders-*"}); slices.Contains(s.Names, ".ds-events-app-000001") {
+				t.Errorf(`"orders-*" selects the backing index of events-app: %v`, s.Names)
+			}
+		})
+	}
 }

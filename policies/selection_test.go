@@ -1,0 +1,88 @@
+package policies
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/espreflight/espreflight/probe"
+)
+
+// dataStreamFacts: a snapshot from Elasticsearch 8.15 into 7.17 whose only
+// source data is the data stream logs-app (two hidden backing indices, one
+// of which the destination also holds, open).
+func dataStreamFacts(patterns []string) *probe.Facts {
+	yes := true
+	backing := []probe.Index{
+		{Name: ".ds-logs-app-2026.01.01-000001", Status: "open", Hidden: true, DataStream: "logs-app", PrimaryShards: 1,
+			CreatedVersion: "8.11+ (index version 8512000)", CreatedProduct: "elasticsearch", CreatedID: 8512000, CreatedMajor: 8, CreatedMinor: -1},
+		{Name: ".ds-logs-app-2026.02.01-000002", Status: "open", Hidden: true, DataStream: "logs-app", PrimaryShards: 1,
+			CreatedVersion: "8.11+ (index version 8512000)", CreatedProduct: "elasticsearch", CreatedID: 8512000, CreatedMajor: 8, CreatedMinor: -1},
+	}
+	cluster := func(v string, ix []probe.Index) *probe.ClusterFacts {
+		ver, _ := probe.ParseVersion(v)
+		c := &probe.ClusterFacts{Endpoint: "https://" + v + ":9200", Reachable: &yes, Product: "elasticsearch", Version: ver,
+			Nodes: []probe.Node{}, Indices: ix, Totals: &probe.Totals{Indices: len(ix)}, Repositories: []probe.Repository{},
+			Aliases: []probe.Alias{}, Settings: map[string]any{}, Health: "green", Sources: map[string]string{}, Unknown: []probe.Unknown{}}
+		for _, fact := range probe.ProbedFacts {
+			c.SetSource(fact, "GET / on the test")
+		}
+		return c
+	}
+	p := &probe.Plan{Version: 1, Name: "ds", File: "ds.yaml", Method: "snapshot", Mode: "full", Indices: patterns,
+		Lines: map[string]int{}, VolumeBytes: -1, Limits: &probe.Limits{DumpMaxIndices: 20}, Network: &probe.Network{},
+		Source:      &probe.ClusterSpec{Kind: "self-managed", Endpoint: "https://8.15.0:9200", AuthKind: "none"},
+		Destination: &probe.ClusterSpec{Kind: "self-managed", Endpoint: "https://7.17.0:9200", AuthKind: "none"}}
+	f := probe.FromPlan(p, "test", time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	f.Clusters.Source = cluster("8.15.0", append(backing, probe.Index{Name: "orders-1", Status: "open", PrimaryShards: 1,
+		CreatedVersion: "7.17.0", CreatedProduct: "elasticsearch", CreatedID: 7170099, CreatedMajor: 7, CreatedMinor: 17}))
+	f.Clusters.Destination = cluster("7.17.0", []probe.Index{{Name: ".ds-logs-app-2026.01.01-000001", Status: "open", PrimaryShards: 1}})
+	return f
+}
+
+// indicesOf returns, per rule, the indices its findings name.
+func indicesOf(t *testing.T, f *probe.Facts) map[string][]string {
+	t.Helper()
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Evaluate(context.Background(), f, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, fd := range res.Findings {
+		if fd.Index != "" {
+			out[fd.Rule] = append(out[fd.Rule], fd.Index)
+		}
+	}
+	return out
+}
+
+// TestPerIndexRulesSeeDataStreams: "logs-*" selects the data stream
+// logs-app, so the per-index rules judge its backing indices: VER-003 (an
+// 8.x index cannot go to 7.17) and SNAP-001 (one lands on an open index).
+func TestPerIndexRulesSeeDataStreams(t *testing.T) {
+	got := indicesOf(t, dataStreamFacts([]string{"logs-*"}))
+	if !slices.Equal(got["VER-003"], []string{".ds-logs-app-2026.01.01-000001", ".ds-logs-app-2026.02.01-000002"}) {
+		t.Errorf("VER-003 names %v, want both backing indices of logs-app", got["VER-003"])
+	}
+	if !slices.Equal(got["SNAP-001"], []string{".ds-logs-app-2026.01.01-000001"}) {
+		t.Errorf("SNAP-001 names %v, want the backing index the destination holds", got["SNAP-001"])
+	}
+}
+
+// TestPerIndexRulesSeeDataStreamsQuiet: patterns that do not select the
+// stream leave its backing indices alone.
+func TestPerIndexRulesSeeDataStreamsQuiet(t *testing.T) {
+	got := indicesOf(t, dataStreamFacts([]string{"orders-*"}))
+	for rule, ix := range got {
+		for _, n := range ix {
+			if n != "orders-1" {
+				t.Errorf("%s names %s, which orders-* does not select", rule, n)
+			}
+		}
+	}
+}
