@@ -420,11 +420,7 @@ func (d *planDecoder) validate(p *Plan) {
 	if len(p.Indices) == 0 && !d.failed["indices"] {
 		d.errPath("indices", "missing; list the index patterns to migrate, e.g. [\"orders-*\", \"-orders-tmp\"]")
 	}
-	for i, pat := range p.Indices {
-		if strings.TrimSpace(pat) == "" || pat == "-" {
-			d.errPath(fmt.Sprintf("indices[%d]", i), "empty index pattern")
-		}
-	}
+	d.validatePatterns(p.Indices)
 	p.VolumeBytes = d.size("volume", p.Volume)
 	if p.Source == nil {
 		d.errPath("source", "missing; describe the source cluster (kind, and endpoint or version)")
@@ -477,6 +473,29 @@ func (d *planDecoder) validate(p *Plan) {
 	}
 	if p.Network == nil {
 		p.Network = &Network{}
+	}
+}
+
+// validatePatterns checks the index patterns: none empty, and at least one
+// that selects something before the first exclusion. A "-pattern" removes
+// what the patterns before it selected, so a list that starts with one (or
+// holds nothing else) would select nothing; Elasticsearch reads a leading
+// "-name" as an index name, which no index can have.
+func (d *planDecoder) validatePatterns(patterns []string) {
+	included := false
+	for i, pat := range patterns {
+		path := fmt.Sprintf("indices[%d]", i)
+		switch {
+		case strings.TrimSpace(pat) == "" || pat == "-":
+			d.errPath(path, "empty index pattern")
+		case strings.HasPrefix(strings.TrimSpace(pat), "-"):
+			if !included {
+				d.errPath(path, "%q excludes, but no pattern before it selects anything; a \"-pattern\" removes what the patterns before it selected, so list what to migrate first, e.g. [\"*\", %q]", pat, pat)
+				included = true // one error for the list
+			}
+		default:
+			included = true
+		}
 	}
 }
 

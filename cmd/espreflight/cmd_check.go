@@ -148,6 +148,9 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := probe.CheckSelection(facts); err != nil {
+		return err // nothing to migrate: a plan error, not a pass
+	}
 	engine, err := policies.New(ctx, o.policies)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}

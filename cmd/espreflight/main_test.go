@@ -44,6 +44,7 @@ func TestBadPlans(t *testing.T) {
 		{"not-yaml.yaml", `not-yaml\.yaml:1:\d+: not valid YAML: `},
 		{"bad-enum.yaml", `bad-enum\.yaml:2: method: "snapshots" is not accepted \(did you mean "snapshot"\?\)`},
 		{"secret-in-url.yaml", `secret-in-url\.yaml:4: source\.endpoint: credentials in the URL are not allowed`},
+		{"exclusion-only.yaml", `exclusion-only\.yaml:3: indices\[0\]: "-logs-\*" excludes, but no pattern before it selects anything`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -68,6 +69,33 @@ func TestBadPlans(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmptySelectionIsAnError: patterns that select nothing on a source
+// whose indices are known stop check with a plan error (exit 2) that names
+// the patterns and the closest names, instead of passing every rule.
+func TestEmptySelectionIsAnError(t *testing.T) {
+	src, err := os.ReadFile(testdata("examples", "snapshot.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "typo.yaml")
+	if err := os.WriteFile(plan, bytes.Replace(src, []byte(`"orders-*"`), []byte(`"order-*"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := espreflight(t, "check", "--plan", plan, "--facts", testdata("examples", "snapshot.facts.json"), "--now", "2026-11-26")
+	if code != exitUsage || stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want exit 2 and no report", code, stdout)
+	}
+	for _, w := range []string{"typo.yaml:11: indices: the index patterns [\"order-*\", \"-orders-2019\"] select no index on the source", "the closest names are orders-2023, orders-2024"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q lacks %q", stderr, w)
+		}
+	}
+	// The same plan with the right pattern is evaluated.
+	if code, _, stderr := espreflight(t, "check", "--plan", testdata("examples", "snapshot.yaml"), "--facts", testdata("examples", "snapshot.facts.json"), "--now", "2026-11-26"); code == exitUsage {
+		t.Errorf("the example plan is refused: %s", stderr)
 	}
 }
 
