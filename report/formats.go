@@ -44,7 +44,7 @@ var formats = []Format{
 	// 100 000 indices), so it streams; the CLI writes files through a
 	// temporary file either way.
 	{Name: FormatJSON, Ext: "json", Description: "every finding with its evidence, for scripts", stream: true,
-		render: func(w io.Writer, res *policies.Result, _ Options) error { return renderJSON(w, res) }},
+		render: renderJSON},
 	{Name: FormatSARIF, Ext: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", render: renderSARIF},
 	{Name: FormatMarkdown, Aliases: []string{"md"}, Ext: "md", Description: "a report for a pull request comment or a CI job summary", render: renderMarkdown},
 	{Name: FormatJUnit, Ext: "xml", Description: "JUnit XML, one test case per rule, for CI test reports", render: renderJUnit},

@@ -55,6 +55,8 @@ func TestGolden(t *testing.T) {
 		{"custom", customResult, Options{ExitCode: 1}, []string{FormatSARIF, FormatText}},
 		{"large", func() *policies.Result { return largeResult(30000) }, Options{ExitCode: 1, SARIFMaxResults: 50}, []string{FormatSARIF, FormatText, FormatJUnit, FormatMarkdown}},
 		{"passed", passedResult, Options{ExitCode: 0}, []string{FormatText, FormatMarkdown, FormatJUnit, FormatSARIF}},
+		{"failed", failedResult, failedOptions(), Formats()},
+		{"unreachable", fixtureResult, unreachableOptions(), Formats()},
 	}
 	for _, c := range cases {
 		for _, format := range c.formats {
@@ -92,4 +94,25 @@ func passedResult() *policies.Result {
 	rules := fixtureRules()
 	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: "plans/ok plan.yaml", PlanName: "all good", EvaluatedAt: evalTime,
 		Rules: rules, Method: fixtureMethod, Summary: summarize(rules, nil)}
+}
+
+// failedResult is what the CLI renders for a run that evaluated nothing: the
+// plan file, the tool version and the time, no rules.
+func failedResult() *policies.Result {
+	return &policies.Result{ToolVersion: "v0.4.0", PlanFile: planFile, EvaluatedAt: evalTime}
+}
+
+// failedOptions are those of a run whose plan did not load (exit 2): two
+// plan errors, one with backticks and markup that no format may interpret.
+func failedOptions() Options {
+	return Options{ExitCode: 2, Errors: []RunError{
+		{Message: planFile + ":6:1: snapshots: unknown key (did you mean \"snapshot\"?)", File: planFile, Line: 6, Column: 1},
+		{Message: planFile + ":9: source.endpoint: ```http://<host>:9200``` is not a URL, 100% sure", File: planFile, Line: 9},
+	}}
+}
+
+// unreachableOptions are those of a run that could not reach the
+// destination (exit 3).
+func unreachableOptions() Options {
+	return Options{Facts: fixtureFacts(), ExitCode: 3, Errors: []RunError{{Message: "could not reach the destination; rules that need the facts of a cluster it cannot reach report that they could not verify"}}}
 }

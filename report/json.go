@@ -10,13 +10,14 @@ import (
 )
 
 // renderJSON writes the findings contract (docs/ci.md, "What each format holds"):
-// {"findings":[…],"summary":{…},"not_applicable":[…],"notices":[…]}
+// {"findings":[…],"summary":{…},"not_applicable":[…],"notices":[…],"errors":[…]}
 // (not_applicable, the ids of the rules that do not apply to the plan's
-// method, and notices only when any).
+// method, notices and errors only when any; a failed run has errors, no
+// findings and a zero summary).
 // It streams one finding at a time: at 100 000 indices the document is
 // larger than everything else espreflight holds, so it is never built whole.
 // The bytes are those of encoding/json with a two-space indent.
-func renderJSON(w io.Writer, res *policies.Result) error {
+func renderJSON(w io.Writer, res *policies.Result, opts Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -32,7 +33,10 @@ func renderJSON(w io.Writer, res *policies.Result) error {
 		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		return err
 	}
-	findings := sortedFindings(res)
+	var findings []*policies.Finding
+	if !opts.failed() {
+		findings = sortedFindings(res)
+	}
 	if len(findings) == 0 {
 		bw.WriteString("{\n  \"findings\": [],\n  \"summary\": ")
 	} else {
@@ -53,18 +57,28 @@ func renderJSON(w io.Writer, res *policies.Result) error {
 		}
 		bw.WriteString("  ],\n  \"summary\": ")
 	}
-	if err := encode(res.Summary, "  "); err != nil {
+	summary := res.Summary
+	if opts.failed() {
+		summary = policies.Summary{}
+	}
+	if err := encode(summary, "  "); err != nil {
 		return err
 	}
-	if na := notApplicableIDs(res); len(na) > 0 {
+	if na := notApplicableIDs(res); len(na) > 0 && !opts.failed() {
 		bw.WriteString(",\n  \"not_applicable\": ")
 		if err := encode(na, "  "); err != nil {
 			return err
 		}
 	}
-	if len(res.Notices) > 0 {
+	if len(res.Notices) > 0 && !opts.failed() {
 		bw.WriteString(",\n  \"notices\": ")
 		if err := encode(res.Notices, "  "); err != nil {
+			return err
+		}
+	}
+	if len(opts.Errors) > 0 {
+		bw.WriteString(",\n  \"errors\": ")
+		if err := encode(opts.Errors, "  "); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,7 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 	for name, res := range cases {
 		t.Run(name, func(t *testing.T) {
 			var got bytes.Buffer
-			if err := renderJSON(&got, res); err != nil {
+			if err := renderJSON(&got, res, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			type doc struct {

@@ -79,15 +79,20 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 	props := [][2]string{
 		{"plan.name", res.PlanName}, {"plan.file", res.PlanFile}, {"tool.version", res.ToolVersion},
 		{"exit.code", fmt.Sprint(opts.ExitCode)}, {"exit.meaning", exitMeaning(opts.ExitCode)},
-		{"summary", summaryLine(res.Summary)},
+	}
+	if !opts.failed() {
+		props = append(props, [2]string{"summary", summaryLine(res.Summary)})
 	}
 	for _, p := range props {
 		if p[1] != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: p[0], Value: p[1]})
 		}
 	}
-	for _, s := range ruleStatuses(res) {
-		suite.Cases = append(suite.Cases, junitCases(s, res, opts)...)
+	suite.Cases = junitErrorCases(opts)
+	if !opts.failed() {
+		for _, s := range ruleStatuses(res) {
+			suite.Cases = append(suite.Cases, junitCases(s, res, opts)...)
+		}
 	}
 	for _, c := range suite.Cases {
 		suite.Tests++
@@ -100,7 +105,7 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 			suite.Skipped++
 		}
 	}
-	if len(res.Notices) > 0 {
+	if len(res.Notices) > 0 && !opts.failed() {
 		suite.SystemOut = "Notices:\n" + strings.Join(res.Notices, "\n") + "\n"
 	}
 	doc := junitSuites{Name: "espreflight", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
@@ -115,6 +120,28 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitErrorCases are the test cases of the errors that failed the run: one
+// <error> case for them all, named after what did not work.
+func junitErrorCases(opts Options) []junitCase {
+	if len(opts.Errors) == 0 && !opts.failed() {
+		return nil
+	}
+	name, typ := "espreflight check runs: flags, plan, facts and policies load", "run-failed"
+	if opts.ExitCode == exitUnreachable {
+		name, typ = "espreflight reaches every cluster the plan names", "unreachable"
+	}
+	var text strings.Builder
+	for _, e := range opts.Errors {
+		text.WriteString(strings.TrimSpace(e.Message) + "\n")
+	}
+	msg := "run failed " + runFailedWhy(opts.ExitCode)
+	if len(opts.Errors) > 0 {
+		msg = oneLine(opts.Errors[0].Message)
+	}
+	return []junitCase{{Name: name, Classname: "espreflight", Time: "0",
+		Error: &junitProblem{Message: truncate(msg, 1000), Type: typ, Text: "run failed " + runFailedWhy(opts.ExitCode) + ":\n" + text.String()}}}
 }
 
 // junitCases turns one rule into test cases: one case for the rule, or one

@@ -22,12 +22,23 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 	fmt.Fprintf(&b, "# espreflight preflight: %s\n\n", mdText(name))
 
 	// Verdict.
-	if opts.ExitCode == 0 {
+	switch {
+	case opts.failed():
+		fmt.Fprintf(&b, "**❌ Run failed** (exit %d: %s). Nothing was evaluated.\n\n", opts.ExitCode, exitMeaning(opts.ExitCode))
+	case opts.ExitCode == 0:
 		fmt.Fprintf(&b, "**✅ Passed** (exit 0: %s).", exitMeaning(0))
-	} else {
+	default:
 		fmt.Fprintf(&b, "**❌ Not passed** (exit %d: %s).", opts.ExitCode, exitMeaning(opts.ExitCode))
 	}
-	fmt.Fprintf(&b, " `%s`\n\n", summaryLine(res.Summary))
+	if !opts.failed() {
+		fmt.Fprintf(&b, " `%s`\n\n", summaryLine(res.Summary))
+	}
+	writeMDErrors(&b, opts)
+	if opts.failed() {
+		writeMDProvenance(&b, res, opts)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	for _, c := range res.Causes {
 		ids := make([]string, len(c.Rules))
 		for i, id := range c.Rules {
@@ -117,6 +128,34 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 	writeMDProvenance(&b, res, opts)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMDErrors quotes why the run failed, in a fenced block each so that
+// no error text is read as Markdown.
+func writeMDErrors(b *strings.Builder, opts Options) {
+	if len(opts.Errors) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "**Run failed %s:**\n\n", runFailedWhy(opts.ExitCode))
+	for _, e := range opts.Errors {
+		msg := strings.TrimSpace(e.Message)
+		fence := mdFence(msg)
+		fmt.Fprintf(b, "%stext\n%s\n%s\n\n", fence, msg, fence)
+	}
+}
+
+// mdFence is a code fence longer than any run of backticks in s.
+func mdFence(s string) string {
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 func writeMDPlan(b *strings.Builder, res *policies.Result, opts Options) {

@@ -28,8 +28,14 @@ type Options struct {
 	// group: 0 means DefaultMaxNames, -1 means all.
 	MaxNames int
 	// ExitCode is the exit code of the run: SARIF invocations[0].exitCode,
-	// the JUnit suite properties and the Markdown verdict.
+	// the JUnit suite properties and the Markdown verdict. Exit code 2
+	// means nothing was evaluated (a bad flag, plan, facts file or policy):
+	// every format then renders a failed-run report of Errors instead of
+	// findings, with the plan file and name of the result when known.
 	ExitCode int
+	// Errors are why the run failed (exit 2 or 3): every format says them,
+	// SARIF as toolExecutionNotifications, JUnit as <error> test cases.
+	Errors []RunError
 	// SARIFMaxResults is how many results one rule may have in SARIF (and
 	// test cases in JUnit) before the rest are aggregated: 0 means
 	// DefaultSARIFMaxResults, -1 means no per-rule cap. Independently of it a
@@ -47,6 +53,35 @@ const (
 	// Multitool's 10 MB input limit.
 	MaxSARIFRunResults = 5000
 )
+
+// RunError is one error that made a run fail, with the file line it points
+// at when it is about one (a plan error).
+type RunError struct {
+	Message string `json:"message"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+}
+
+// Exit codes the reports tell apart (docs/ci.md, "Exit codes"): a run that
+// evaluated nothing, and one that could not reach a cluster.
+const (
+	exitUsage       = 2
+	exitUnreachable = 3
+)
+
+// failed reports whether the run evaluated nothing, so that the report is
+// a failed-run report.
+func (o Options) failed() bool { return o.ExitCode == exitUsage }
+
+// runFailedWhy says in a few words how a run failed, after "run failed".
+func runFailedWhy(code int) string {
+	s := fmt.Sprintf("exit %d: %s", code, exitMeaning(code))
+	if code == exitUsage {
+		s += "; nothing was evaluated"
+	}
+	return "(" + s + ")"
+}
 
 func (o Options) maxNames() int {
 	if o.MaxNames == 0 {

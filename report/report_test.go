@@ -343,7 +343,7 @@ func TestSARIFURI(t *testing.T) {
 		{"", "plans/logs archive.yaml", "espreflight/logs-archive/"},
 		{"", "", "espreflight/plan/"},
 	} {
-		if got := automationID(&policies.Result{PlanName: c.name, PlanFile: c.file}); got != c.want {
+		if got := automationID(&policies.Result{PlanName: c.name, PlanFile: c.file}, Options{}); got != c.want {
 			t.Errorf("automationID(%q, %q) = %q, want %q", c.name, c.file, got, c.want)
 		}
 	}
@@ -480,6 +480,7 @@ type xTestsuite struct {
 		Error []struct {
 			Message *string `xml:"message,attr"`
 			Type    string  `xml:"type,attr"`
+			Text    string  `xml:",chardata"`
 		} `xml:"error"`
 		Skipped []struct {
 			Message *string `xml:"message,attr"`

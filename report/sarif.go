@@ -41,24 +41,41 @@ func renderSARIF(w io.Writer, res *policies.Result, opts Options) error {
 		}
 	}
 	run.Tool.Driver.WithFullName("espreflight: Elasticsearch migration preflight")
-	statuses := ruleStatuses(res)
-	// Rules first: results look their ruleIndex up among them.
-	for _, s := range statuses {
-		addSARIFRule(run, s.Rule)
+	var items []item
+	if !opts.failed() {
+		statuses := ruleStatuses(res)
+		// Rules first: results look their ruleIndex up among them.
+		for _, s := range statuses {
+			addSARIFRule(run, s.Rule)
+		}
+		items = capItems(statuses, opts.perRuleCap(), MaxSARIFRunResults)
+		for _, it := range items {
+			addSARIFResult(run, it, res, opts)
+		}
 	}
-	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(res)))
-
-	items := capItems(statuses, opts.perRuleCap(), MaxSARIFRunResults)
-	for _, it := range items {
-		addSARIFResult(run, it, res, opts)
-	}
+	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(res, opts)))
 
 	inv := sarif.NewInvocation().
 		WithExecutionSuccessful(opts.ExitCode == 0 || opts.ExitCode == 1).
 		WithExitCode(opts.ExitCode).
 		WithExitCodeDescription(exitMeaning(opts.ExitCode))
-	for _, n := range res.Notices {
-		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel(sarif.LevelWarning).WithMessage(sarif.NewTextMessage(n)))
+	for _, e := range opts.Errors {
+		n := sarif.NewNotification().WithLevel(sarif.LevelError).WithMessage(sarif.NewTextMessage(strings.TrimSpace(e.Message)))
+		if uri := sarifURI(e.File); uri != "" {
+			region := sarif.NewRegion().WithStartLine(max(e.Line, 1))
+			if e.Column > 0 {
+				region.WithStartColumn(e.Column)
+			}
+			n.AddLocation(sarif.NewLocation().WithPhysicalLocation(sarif.NewPhysicalLocation().
+				WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri).WithURIBaseID(srcRoot)).
+				WithRegion(region)))
+		}
+		inv.AddToolExecutionNotification(n)
+	}
+	if !opts.failed() {
+		for _, n := range res.Notices {
+			inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel(sarif.LevelWarning).WithMessage(sarif.NewTextMessage(n)))
+		}
 	}
 	run.AddInvocation(inv)
 	run.WithProperties(runProperties(res, opts))
@@ -72,7 +89,7 @@ const sarifIndentMax = 1000
 
 // sentinelKeys are properties go-sarif writes as -1 when unset; SARIF §3.4
 // says -1 means "unset", and the Multitool flags them (SARIF2004).
-var sentinelKeys = map[string]bool{"index": true, "parentIndex": true, "byteOffset": true, "charOffset": true, "rank": true, "length": true}
+var sentinelKeys = map[string]bool{"id": true, "index": true, "parentIndex": true, "byteOffset": true, "charOffset": true, "rank": true, "length": true}
 
 // keptEmpty are arrays that must stay even when empty (GitHub requires them).
 var keptEmpty = map[string]bool{"runs": true, "results": true, "rules": true}
@@ -138,6 +155,18 @@ func level(sev string) string {
 		return sarif.LevelError
 	}
 	return sarif.LevelWarning
+}
+
+// resultLevel is the level of a result. When a cluster could not be reached
+// (exit 3), a finding that could not be verified is a note: it comes and goes
+// with the network, and at the rule's level it would open a code-scanning
+// alert on every outage and close it when the network is back. The job
+// still fails on the exit code.
+func resultLevel(f *policies.Finding, opts Options) string {
+	if f.Unverified && opts.ExitCode == exitUnreachable {
+		return sarif.LevelNote
+	}
+	return level(f.Severity)
 }
 
 func addSARIFRule(run *sarif.Run, r policies.Rule) {
@@ -238,7 +267,10 @@ var slugRe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // automationID is the run's category: "espreflight/<plan name>/", the name
 // made safe ("/" and spaces become "-"), falling back to the plan file name.
-func automationID(res *policies.Result) string {
+// A failed run (exit 2) has its own category, "espreflight/<name>/failed/":
+// uploaded under the plan's category, its empty results would mark every
+// open alert of the plan fixed, and the next good run would reopen them.
+func automationID(res *policies.Result, opts Options) string {
 	name := res.PlanName
 	if name == "" && res.PlanFile != "" {
 		base := path.Base(filepath.ToSlash(res.PlanFile))
@@ -247,6 +279,9 @@ func automationID(res *policies.Result) string {
 	name = strings.Trim(slugRe.ReplaceAllString(name, "-"), "-")
 	if name == "" {
 		name = "plan"
+	}
+	if opts.failed() {
+		return "espreflight/" + name + "/failed/"
 	}
 	return "espreflight/" + name + "/"
 }
@@ -280,7 +315,7 @@ func sarifURI(p string) string {
 func addSARIFResult(run *sarif.Run, it item, res *policies.Result, opts Options) {
 	f := it.F
 	r := run.CreateResultForRule(f.Rule).
-		WithLevel(level(f.Severity)).
+		WithLevel(resultLevel(f, opts)).
 		WithMessage(sarif.NewTextMessage(resultMessage(it)))
 
 	file := f.Location.File
@@ -435,7 +470,9 @@ func runProperties(res *policies.Result, opts Options) *sarif.PropertyBag {
 	if !res.EvaluatedAt.IsZero() {
 		p.Add("evaluatedAt", res.EvaluatedAt.UTC().Format("2006-01-02T15:04:05Z"))
 	}
-	p.Add("summary", res.Summary)
+	if !opts.failed() {
+		p.Add("summary", res.Summary)
+	}
 	if na := notApplicableIDs(res); len(na) > 0 {
 		// Not applicable rules get no result (GitHub would show any result
 		// as an alert); they are listed here and counted in the summary.

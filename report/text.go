@@ -57,13 +57,19 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 	if res.ToolVersion != "" {
 		head += " " + res.ToolVersion
 	}
-	if res.PlanName != "" || res.PlanFile != "" {
-		head += fmt.Sprintf(": plan %s", res.PlanName)
-		if res.PlanFile != "" {
-			head += fmt.Sprintf(" (%s)", res.PlanFile)
-		}
+	switch {
+	case res.PlanName != "" && res.PlanFile != "":
+		head += fmt.Sprintf(": plan %s (%s)", res.PlanName, res.PlanFile)
+	case res.PlanName != "" || res.PlanFile != "":
+		head += ": plan " + res.PlanName + res.PlanFile
 	}
 	t.printf("%s\n", t.style(ansiBold, head))
+	if len(opts.Errors) > 0 || opts.failed() {
+		writeTextErrors(t, opts)
+	}
+	if opts.failed() {
+		return t.err
+	}
 	for _, c := range res.Causes {
 		t.printf("\n%s %s\n", t.style(ansiBold+ansiMag, fmt.Sprintf("CANNOT VERIFY %s:", plural(len(c.Rules), "rule", "rules"))), oneLine(c.Text))
 		t.printf("  rules: %s\n", strings.Join(c.Rules, ", "))
@@ -105,6 +111,14 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 	}
 	t.printf("\n%s\n", summaryLine(res.Summary))
 	return t.err
+}
+
+// writeTextErrors says why the run failed, one error a line.
+func writeTextErrors(t *textWriter, opts Options) {
+	t.printf("\n%s\n", t.style(ansiBold+ansiRed, "RUN FAILED "+runFailedWhy(opts.ExitCode)))
+	for _, e := range opts.Errors {
+		t.printf("  %s\n", indentText(strings.TrimSpace(e.Message), "  "))
+	}
 }
 
 func writeTextGroup(t *textWriter, g *group, mark, color string, opts Options) {

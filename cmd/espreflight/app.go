@@ -84,7 +84,9 @@ Start with:
 
 // run is main without os.Exit: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := newApp(stdout, stderr).RunContext(ctx, args)
+	app := newApp(stdout, stderr)
+	app.Metadata = map[string]any{argsKey: args}
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
@@ -104,6 +106,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "espreflight: %s\n", err)
 	return exitUsage
+}
+
+// argsKey is where run keeps the command line in the app's Metadata, for
+// commandArgs.
+const argsKey = "args"
+
+// commandArgs returns the arguments after the named command on the command
+// line, for a command whose flags did not parse (urfave/cli keeps none).
+func commandArgs(c *cli.Context, name string) []string {
+	args, _ := c.App.Metadata[argsKey].([]string)
+	for i, a := range args {
+		if i > 0 && a == name {
+			return args[i+1:]
+		}
+	}
+	return nil
 }
 
 // policyFlag is --policy, the user rule folders of every command that

@@ -60,9 +60,17 @@ func checkCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			o, err := checkOptionsFrom(c)
 			if err != nil {
-				return err
+				return o.failed(nil).write(c.App.Writer, c.App.ErrWriter, err)
 			}
 			return runCheck(c.Context, o, c.App.Writer, c.App.ErrWriter)
+		},
+		// A flag that does not parse still gets its failed-run reports.
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			o := &checkOptions{}
+			formats, out := rescueOutputs(c.Command.Flags, commandArgs(c, "check"))
+			o.outputs, _ = parseFormats(formats)
+			o.output = out
+			return o.failed(nil).write(c.App.Writer, c.App.ErrWriter, usageErr("%v (see 'espreflight check --help')", err))
 		},
 	}
 }
@@ -82,100 +90,75 @@ type checkOptions struct {
 }
 
 func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
-	if c.NArg() > 0 {
-		return nil, usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
-	}
 	o := &checkOptions{planPath: c.String("plan"), factsPath: c.String("facts"), output: c.String("output"),
 		failOn: c.String("fail-on"), only: splitIDs(c.StringSlice("only")), skip: splitIDs(c.StringSlice("skip")),
 		quiet: c.Bool("quiet"), noColor: c.Bool("no-color"), maxNames: c.Int("max-names"),
 		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
 	var err error
+	// The outputs first: every later error gets its failed-run reports.
 	if o.outputs, err = parseFormats(c.StringSlice("format")); err != nil {
-		return nil, err
+		return o, err
+	}
+	if c.NArg() > 0 {
+		return o, usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
 	}
 	if o.failOn != "error" && o.failOn != "warning" && o.failOn != "never" {
-		return nil, usageErr("--fail-on %q: use error, warning or never", o.failOn)
+		return o, usageErr("--fail-on %q: use error, warning or never", o.failOn)
 	}
 	if o.now, err = nowFrom(c); err != nil {
-		return nil, err
+		return o, err
 	}
 	if o.planPath == "" && o.factsPath == "" {
-		return nil, usageErr("give --plan FILE (and optionally --facts FILE); see 'espreflight check --help'")
+		return o, usageErr("give --plan FILE (and optionally --facts FILE); see 'espreflight check --help'")
 	}
 	if o.probe, err = probeOptions(c, c.App.ErrWriter, o.now); err != nil {
-		return nil, err
+		return o, err
 	}
 	return o, nil
 }
 
-type output struct {
-	format string
-	path   string // "" = the default destination
-}
-
-// formatsHelp lists the report formats, one a line, for check --help.
-func formatsHelp() string {
-	var b strings.Builder
-	for _, f := range report.FormatTable() {
-		name := f.Name
-		if len(f.Aliases) > 0 {
-			name += " (" + strings.Join(f.Aliases, ", ") + ")"
-		}
-		fmt.Fprintf(&b, "   %-14s %s\n", name, f.Description)
-	}
-	return b.String()
-}
-
-func parseFormats(vals []string) ([]output, error) {
-	if len(vals) == 0 {
-		vals = []string{report.FormatText}
-	}
-	var outs []output
-	for _, v := range vals {
-		name, path, _ := strings.Cut(v, "=")
-		f, ok := report.LookupFormat(name)
-		if !ok {
-			return nil, usageErr("--format %q: unknown format; use one of %s", v, strings.Join(report.Formats(), ", "))
-		}
-		outs = append(outs, output{format: f.Name, path: path})
-	}
-	return outs, nil
-}
-
-// runCheck evaluates the rules over the facts and writes every output.
+// runCheck evaluates the rules over the facts and writes every output. A
+// run that fails before its reports are written (exit 2) writes failed-run
+// reports instead.
 func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) error {
 	facts, err := o.loadFacts(ctx)
 	if err != nil {
-		return err
+		return o.failed(nil).write(stdout, stderr, err)
+	}
+	fail := func(err error) error {
+		return o.failed(facts).write(stdout, stderr, &exitError{code: exitUsage, err: err})
 	}
 	if err := probe.CheckSelection(facts); err != nil {
 		return err // nothing to migrate: a plan error, not a pass
 	}
 	engine, err := policies.New(ctx, o.policies)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return fail(err)
 	}
 	res, err := engine.Evaluate(ctx, facts, o.now)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return fail(err)
 	}
 	res.ToolVersion = toolVersion()
 	if err := res.Filter(o.only, o.skip); err != nil {
-		return usageErr("%v", err)
+		return fail(err)
 	}
 	code := exitCode(res, o.failOn)
+	var runErrs []report.RunError
 	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
 		warnUnreachable(stderr, unreachable)
+		runErrs = append(runErrs, report.RunError{Message: unreachableMessage(unreachable)})
 		code = exitUnreachable
 	}
 	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && o.output == ""
-	ropts := report.Options{Facts: facts, Color: color, MaxNames: o.maxNames, ExitCode: code}
+	ropts := report.Options{Facts: facts, Color: color, MaxNames: o.maxNames, ExitCode: code, Errors: runErrs}
 	var def io.Writer = stdout
 	if code == exitOK && o.quiet {
 		def = nil
 	}
 	if err := writeOutputs(o.outputs, o.output, def, res, ropts); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		// No report may say the run passed when it did not finish.
+		return fail(err)
 	}
 	if code != exitOK {
 		return exitWith(code)
@@ -183,38 +166,17 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	return nil
 }
 
-// writeOutputs writes each output to its file, and the outputs without a
-// path to the file -o names or else to stdout (nil: --quiet, nothing).
-func writeOutputs(outs []output, outFile string, stdout io.Writer, res *policies.Result, opts report.Options) error {
-	var toDefault []output
-	for _, o := range outs {
-		if o.path == "" {
-			toDefault = append(toDefault, o)
-			continue
-		}
-		o := o
-		if err := writeFileAtomic(o.path, func(w io.Writer) error { return report.Render(w, o.format, res, opts) }); err != nil {
-			return err
+// failed is the failed run of these options, over the facts when they
+// loaded (nil when not).
+func (o *checkOptions) failed(facts *probe.Facts) *failedRun {
+	res := &policies.Result{ToolVersion: version, PlanFile: o.planPath, EvaluatedAt: o.now}
+	if facts != nil && facts.Plan != nil {
+		res.PlanName = facts.Plan.Name
+		if facts.Plan.File != "" {
+			res.PlanFile = facts.Plan.File
 		}
 	}
-	if len(toDefault) == 0 {
-		return nil
-	}
-	render := func(w io.Writer) error {
-		for _, o := range toDefault {
-			if err := report.Render(w, o.format, res, opts); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if outFile != "" {
-		return writeFileAtomic(outFile, render)
-	}
-	if stdout == nil {
-		return nil
-	}
-	return render(stdout)
+	return &failedRun{outputs: o.outputs, output: o.output, res: res, facts: facts}
 }
 
 // loadFacts returns the facts to evaluate: a facts file (with the plan file
@@ -244,10 +206,15 @@ func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 	return f, nil
 }
 
-// warnUnreachable says on stderr which clusters could not be reached and
-// what that means for the verdict.
+// warnUnreachable says on stderr which clusters could not be reached.
 func warnUnreachable(w io.Writer, roles []string) {
-	fmt.Fprintf(w, "espreflight: could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify\n", strings.Join(roles, " and the "))
+	fmt.Fprintf(w, "espreflight: %s\n", unreachableMessage(roles))
+}
+
+// unreachableMessage says which clusters could not be reached and what that
+// means for the verdict.
+func unreachableMessage(roles []string) string {
+	return fmt.Sprintf("could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify", strings.Join(roles, " and the "))
 }
 
 // exitCode applies --fail-on to the unwaived findings. A finding that could not

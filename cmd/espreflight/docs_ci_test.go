@@ -100,9 +100,7 @@ func TestCIExamples(t *testing.T) {
 					if uri := v.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI; uri != "deploy/migration.yaml" {
 						t.Errorf("sarif uri %q, want the plan path as given", uri)
 					}
-					if out := os.Getenv("ESPREFLIGHT_SARIF_OUT"); out != "" {
-						copyFile(t, name, filepath.Join(out, "ci-"+strings.ReplaceAll(strings.ToLower(section), " ", "-")+".sarif"))
-					}
+					keepSARIF(t, "ci-"+strings.ReplaceAll(strings.ToLower(section), " ", "-")+".sarif", data)
 				case ".xml":
 					var suites struct{}
 					if err := xml.Unmarshal(data, &suites); err != nil {

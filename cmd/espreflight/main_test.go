@@ -201,11 +201,7 @@ func TestGoldenExample(t *testing.T) {
 			}
 			golden(t, testdata("golden", "cli", "arch-conflict."+f.Ext), stdout)
 			if f.Name == report.FormatSARIF {
-				if dir := os.Getenv("ESPREFLIGHT_SARIF_OUT"); dir != "" {
-					if err := os.WriteFile(filepath.Join(dir, "cli-arch-conflict.sarif"), []byte(stdout), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
+				keepSARIF(t, "cli-arch-conflict.sarif", []byte(stdout))
 			}
 		})
 	}
