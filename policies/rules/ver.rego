@@ -77,21 +77,30 @@ older_destination contains unknown_version(role, "that the destination can resto
 # METADATA
 # title: Snapshot across more majors than the destination can read
 # description: |
-#   Elasticsearch restores snapshots of indices from its own major and the one
-#   before it. A snapshot from two majors back (for example 6.x into 8.x, or
-#   5.x into 7.x) cannot be restored; the guide's path is snapshot + reindex
-#   through an intermediate cluster of the major in between.
+#   Elasticsearch restores, as ordinary writable indices, snapshots of
+#   indices from its own major and from the major before it (for 5.x the one
+#   before is 2.x: there was no 3.x or 4.x). From further back, 8.3 and later
+#   read 5.x and 6.x snapshots, and 9.x reads 5.x to 7.x snapshots, only as
+#   read-only archive indices (restored, or mounted as searchable snapshots):
+#   search with a limited set of field types and constant scores, no writes,
+#   no upgrade to a regular index. Other gaps (such as 6.x into 8.0-8.2, or
+#   2.x into 6.x) cannot be restored at all. The guide's path for both is
+#   snapshot + reindex through an intermediate cluster of the major in
+#   between.
 # related_resources:
 #   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore#snapshot-restore-version-compatibility
+#   - ref: https://www.elastic.co/docs/deploy-manage/upgrade/deployment-or-cluster/reading-indices-from-older-elasticsearch-versions
 # custom:
 #   id: VER-002
 #   methods: [snapshot]
 #   severity: error
 #   remediation: |
 #     Change the method to `snapshot-reindex`: restore the snapshot into an
-#     intermediate cluster of the major in between (e.g. 7.17 for 6.x → 8.x),
-#     reindex there, snapshot it and restore that snapshot into the
-#     destination. Describe the cluster under `intermediate:`.
+#     intermediate cluster of the major in between (e.g. 7.17 for 6.x → 8.x,
+#     8.19 for 7.x → 9.x), reindex there so the indices are created by that
+#     major, snapshot it and restore that snapshot into the destination.
+#     Describe the cluster under `intermediate:`. Keep a read-only archive
+#     only if search-only access to the old data is all you need.
 #   example: |
 #     method: snapshot
 #     source: {kind: self-managed, version: "6.8.23"}
@@ -106,14 +115,31 @@ major_gap contains v if {
 	not lib.product_of("destination") == "opensearch"
 	src := lib.version("source")
 	dst := lib.version("destination")
-	dst[0] - src[0] >= 2
+	src[0] < lib.previous_es_major(dst[0])
+	verdict := lib.restore_verdict(
+		{"product": "elasticsearch", "major": src[0], "minor": src[1]},
+		{"product": "elasticsearch", "major": dst[0], "minor": dst[1]},
+	)
 	v := {
-		"msg": sprintf("a %d.x snapshot cannot be restored into %s (%d majors apart); migrate with snapshot-reindex through an intermediate %d.x cluster", [src[0], lib.version_text("destination"), dst[0] - src[0], src[0] + 1]),
+		"msg": sprintf("%s; to migrate them as writable indices use snapshot-reindex through an intermediate %d.x cluster", [gap_text[verdict], next_es_major(src[0])]),
 		"cluster": "destination",
 		"location": "method",
 		"evidence": [{"fact": "plan.method", "value": "snapshot"}, version_evidence("source"), version_evidence("destination")],
 	}
 }
+
+# What happens to a snapshot from more than one major back.
+gap_text["archive"] := sprintf("the destination (%s) reads a %d.x snapshot only as read-only archive indices, restored or mounted as searchable snapshots: limited queries, no writes", [lib.version_text("destination"), lib.version("source")[0]])
+
+gap_text["no"] := sprintf("a %d.x snapshot cannot be restored into %s, which reads snapshots of %d.x and %d.x indices only", [src, lib.version_text("destination"), dst, lib.previous_es_major(dst)]) if {
+	src := lib.version("source")[0]
+	dst := lib.version("destination")[0]
+}
+
+# next_es_major(m) is the Elasticsearch major released after m (5 after 2).
+next_es_major(2) := 5
+
+next_es_major(m) := m + 1 if m != 2
 
 major_gap contains unknown_version(role, "that the destination can read the source's major version") if {
 	some role in ["source", "destination"]
@@ -289,18 +315,25 @@ step_finding(from, to, why) := {
 }
 
 # METADATA
-# title: Third-party source newer than the destination
+# title: Third-party snapshot restored into an older version
 # description: |
 #   For a source hosted by a third party (Amazon OpenSearch Service, Tencent
-#   Cloud, others) the guide requires a destination of the same or a later
-#   version than the source. Compared when both clusters run the same product.
+#   Cloud, others) the guide requires, for the OSS snapshot method, a
+#   destination of the same or a later version than the source: a snapshot
+#   does not restore into an earlier version. The guide's elasticsearch-dump
+#   row (and Logstash, which reads and writes documents) carries no such
+#   constraint, so the rule applies to the snapshot methods only. Compared
+#   when both clusters run the same product.
 # related_resources:
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: VER-005
+#   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
-#     Create the destination at the source's version or later.
+#     Create the destination at the source's version or later, or move the
+#     data with elasticsearch-dump or Logstash, which copy documents and are
+#     not bound to the snapshot format.
 #   example: |
 #     method: snapshot
 #     source: {kind: third-party, provider: aws-opensearch, version: "7.10.2"}
@@ -315,7 +348,7 @@ third_party_older contains v if {
 	lib.same_product("source", "destination")
 	lib.version("source") > lib.version("destination")
 	v := {
-		"msg": sprintf("the destination runs %s, older than the third-party source's %s; the destination must run the same or a later version", [lib.version_text("destination"), lib.version_text("source")]),
+		"msg": sprintf("the destination runs %s, older than the third-party source's %s: its snapshots do not restore into an earlier version", [lib.version_text("destination"), lib.version_text("source")]),
 		"cluster": "destination",
 		"location": "destination",
 		"evidence": [

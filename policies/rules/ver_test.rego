@@ -53,15 +53,41 @@ test_ver001_unknown_version_unverified if {
 
 # --- VER-002
 
-test_ver002_fires_two_majors_apart if {
+test_ver002_six_into_eight_fifteen_archive_only_fails if {
 	fs := only(ver.deny, "VER-002") with input as inp("snapshot", es("6.8.23"), es("8.15.1"))
 	count(fs) == 1
 	some f in fs
+	not f.unverified
+	contains(f.msg, "read-only archive indices")
 	contains(f.msg, "intermediate 7.x")
+	not contains(f.msg, "cannot be restored")
+}
+
+test_ver002_seven_into_nine_archive_only_fails if {
+	fs := only(ver.deny, "VER-002") with input as inp("snapshot", es("7.17.29"), es("9.1.0"))
+	some f in fs
+	contains(f.msg, "archive")
+	contains(f.msg, "intermediate 8.x")
+}
+
+test_ver002_six_into_eight_two_cannot_be_restored_fails if {
+	fs := only(ver.deny, "VER-002") with input as inp("snapshot", es("6.8.23"), es("8.2.3"))
+	some f in fs
+	contains(f.msg, "cannot be restored into 8.2.3, which reads snapshots of 8.x and 7.x indices only")
+	fs2 := only(ver.deny, "VER-002") with input as inp("snapshot", es("2.4.6"), es("6.8.23"))
+	some f2 in fs2
+	contains(f2.msg, "intermediate 5.x")
+}
+
+# 5.x follows 2.x: a 2.x snapshot restores into 5.x directly, with no
+# intermediate (there is no 3.x or 4.x).
+test_ver002_two_into_five_passes if {
+	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", es("2.4.6"), es("5.6.16"))
 }
 
 test_ver002_quiet_one_major_apart if {
 	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", es("6.8.23"), es("7.10.0"))
+	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", es("8.19.0"), es("9.1.0"))
 	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot", os("1.3.0"), os("3.0.0"))
 	count(only(ver.deny, "VER-002")) == 0 with input as inp("snapshot-reindex", es("6.8.23"), es("8.15.1"))
 }
@@ -207,21 +233,33 @@ test_ver004_unknown_intermediate if {
 
 # --- VER-005
 
-tp(src, dst) := object.union(inp("elasticsearch-dump", src, dst), {"plan": plan("elasticsearch-dump", "third-party")})
+tp(method, src, dst) := object.union(inp(method, src, dst), {"plan": plan(method, "third-party")})
 
-test_ver005_fires_on_older_destination if {
-	fs := only(ver.deny, "VER-005") with input as tp(es("7.10.2"), es("7.7.1"))
+test_ver005_third_party_snapshot_into_older_fails if {
+	fs := only(ver.deny, "VER-005") with input as tp("snapshot", es("7.10.2"), es("7.7.1"))
 	count(fs) == 1
+	some f in fs
+	not f.unverified
+	contains(f.msg, "older than the third-party source's 7.10.2")
+	count(only(ver.deny, "VER-005")) == 1 with input as tp("snapshot-reindex", es("7.10.2"), es("7.7.1"))
+}
+
+# The guide's elasticsearch-dump row, and Logstash, carry no version order:
+# both copy documents.
+test_ver005_dump_and_logstash_into_older_pass if {
+	count(only(ver.deny, "VER-005")) == 0 with input as tp("elasticsearch-dump", es("7.10.2"), es("7.7.1"))
+	count(only(ver.deny, "VER-005")) == 0 with input as tp("logstash", es("7.10.2"), es("7.7.1"))
+	count(only(ver.deny, "VER-005")) == 0 with input as tp("elasticsearch-dump", unknown_cl, es("7.7.1"))
 }
 
 test_ver005_quiet if {
-	count(only(ver.deny, "VER-005")) == 0 with input as tp(es("7.7.1"), es("7.10.2"))
-	count(only(ver.deny, "VER-005")) == 0 with input as tp(os("2.11.0"), es("7.10.2"))
-	count(only(ver.deny, "VER-005")) == 0 with input as inp("elasticsearch-dump", es("7.10.2"), es("7.7.1"))
+	count(only(ver.deny, "VER-005")) == 0 with input as tp("snapshot", es("7.7.1"), es("7.10.2"))
+	count(only(ver.deny, "VER-005")) == 0 with input as tp("snapshot", os("2.11.0"), es("7.10.2"))
+	count(only(ver.deny, "VER-005")) == 0 with input as inp("snapshot", es("7.10.2"), es("7.7.1"))
 }
 
 test_ver005_unknown_unverified if {
-	fs := only(ver.deny, "VER-005") with input as tp(unknown_cl, es("7.10.2"))
+	fs := only(ver.deny, "VER-005") with input as tp("snapshot", unknown_cl, es("7.10.2"))
 	some f in fs
 	f.unverified
 }
