@@ -40,7 +40,7 @@ func cluster(product, version string, indices ...probe.Index) *probe.ClusterFact
 
 func index(name, status, created string) probe.Index {
 	v, _ := probe.ParseVersion(created)
-	return probe.Index{Name: name, Status: status, CreatedVersion: created, CreatedProduct: "elasticsearch", CreatedMajor: v.Major, CreatedMinor: v.Minor}
+	return probe.Index{Name: name, Status: status, PrimaryShards: 1, CreatedVersion: created, CreatedProduct: "elasticsearch", CreatedMajor: v.Major, CreatedMinor: v.Minor}
 }
 
 // A warning rule's finding that is certain to fail is an error: it counts as

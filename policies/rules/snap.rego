@@ -30,6 +30,20 @@ conflicts := dest_open & selected if {
 
 deny_restore_msg := "the restore will fail: the destination already has an open index with this name; close or delete it first, or restore under another name (snapshot.rename_pattern)"
 
+# dest_closed_shards maps each closed destination index to its number of
+# primary shards (0 when unknown), built once like dest_open.
+dest_closed_shards := {ix.name: ix.primary_shards | some ix in input.clusters.destination.indices; ix.status == "close"}
+
+# closed_pairs holds [source primaries, destination primaries, index] for
+# each selected source index restored onto a closed destination index. The
+# source's indices are scanned only when the destination has closed ones.
+closed_pairs contains [ix.primary_shards, d, ix.name] if {
+	count(dest_closed_shards) > 0
+	some ix in input.clusters.source.indices
+	selected[ix.name]
+	d := dest_closed_shards[restored_name(ix.name)]
+}
+
 # METADATA
 # title: Snapshot restore onto existing destination indices
 # description: |
@@ -37,11 +51,14 @@ deny_restore_msg := "the restore will fail: the destination already has an open 
 #   indices restored before: writes to the source may have to stop while the
 #   last snapshot is taken, and the destination indices must be closed before
 #   each restore. A restore onto an open index of the same name (after
-#   `snapshot.rename_pattern`) fails outright, in full mode too; those
-#   indices are reported one by one with a message that the restore will fail.
+#   `snapshot.rename_pattern`) fails outright, in full mode too, and so does
+#   a restore onto a closed index whose number of primary shards differs from
+#   the snapshot's (the one setting a restore cannot change); those indices
+#   are reported with a message that the restore will fail.
 # related_resources:
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 #   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/restore-snapshot-api.html
+#   - ref: https://www.elastic.co/docs/deploy-manage/tools/snapshot-and-restore/restore-snapshot
 # custom:
 #   id: SNAP-001
 #   methods: [snapshot, snapshot-reindex]
@@ -49,8 +66,9 @@ deny_restore_msg := "the restore will fail: the destination already has an open 
 #   remediation: |
 #     Plan a write freeze on the source for the final snapshot, and close
 #     (POST <index>/_close) or delete the destination indices before every
-#     restore; or restore under new names with `snapshot.rename_pattern` and
-#     `snapshot.rename_replacement`.
+#     restore; delete (do not just close) a destination index whose number of
+#     primary shards differs from the source's; or restore under new names
+#     with `snapshot.rename_pattern` and `snapshot.rename_replacement`.
 #   example: |
 #     method: snapshot
 #     mode: incremental
@@ -85,6 +103,39 @@ restore_onto_existing contains v if {
 			{"fact": "clusters.destination.indices", "value": sprintf("%d open index(es) with a restored name", [count(names)])},
 			{"fact": "plan.snapshot.rename_pattern", "value": rename_pattern},
 		],
+	}
+}
+
+restore_onto_existing contains v if {
+	input.plan.method == "snapshot"
+	some [sp, dp] in {[sp, dp] | some [sp, dp, _] in closed_pairs; sp > 0; dp > 0; sp != dp}
+	names := sort([p[2] | some p in closed_pairs; p[0] == sp; p[1] == dp])
+	v := {
+		"msg": sprintf("the restore will fail: the destination has a closed index with this name, but with %d primary shard(s) where the snapshot's index has %d, and a restore cannot change the number of shards; delete the destination index first, or restore under another name (snapshot.rename_pattern)", [dp, sp]),
+		"severity": "error",
+		"cluster": "destination",
+		"indices": names,
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.indices", "value": sprintf("%d primary shard(s)", [sp])},
+			{"fact": "clusters.destination.indices", "value": sprintf("closed, %d primary shard(s)", [dp])},
+			{"fact": "plan.snapshot.rename_pattern", "value": rename_pattern},
+		],
+	}
+}
+
+restore_onto_existing contains v if {
+	input.plan.method == "snapshot"
+	names := sort([p[2] | some p in closed_pairs; 0 in {p[0], p[1]}])
+	count(names) > 0
+	v := {
+		"msg": "could not verify that each selected index restored onto a closed destination index has the same number of primary shards: the shard count of one of the two is unknown",
+		"severity": "error",
+		"cluster": "destination",
+		"indices": names,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.destination.indices", "value": sprintf("%d closed index(es) with a restored name", [count(names)])}],
 	}
 }
 

@@ -61,6 +61,44 @@ test_snap001_unknown_destination_indices if {
 	contains(w.msg, "HTTP 403")
 }
 
+# Closed destination indices and the source indices restored onto them, by
+# primary shard count.
+shard_inp(src_shards, dst_shards, plan) := object.union(inp(plan), {
+	"clusters": {
+		"source": {"indices": [{"name": "orders-2025", "status": "open", "primary_shards": src_shards}, {"name": "orders-2023", "status": "open", "primary_shards": 1}]},
+		"destination": {"indices": [{"name": "orders-2025", "status": "close", "primary_shards": dst_shards}]},
+	},
+	"selection": {"source": {"names": ["orders-2023", "orders-2025"]}},
+})
+
+test_snap001_closed_index_other_shard_count_fails if {
+	ws := snap.warn with input as shard_inp(3, 5, {})
+	count(ws) == 1
+	some w in ws
+	w.severity == "error"
+	not w.unverified
+	w.indices == ["orders-2025"]
+	contains(w.msg, "with 5 primary shard(s) where the snapshot's index has 3")
+}
+
+test_snap001_closed_index_same_shard_count_passes if {
+	count(snap.warn) == 0 with input as shard_inp(3, 3, {})
+
+	# A rename that moves the restore away from the closed index.
+	p := {"snapshot": {"rename_pattern": "(.+)", "rename_replacement": "restored_$1"}}
+	count(snap.warn) == 0 with input as shard_inp(3, 5, p)
+	count(snap.warn) == 0 with input as object.union(shard_inp(3, 5, {}), {"plan": {"method": "logstash"}})
+}
+
+test_snap001_closed_index_unknown_shard_count_unverified if {
+	ws := snap.warn with input as shard_inp(3, 0, {})
+	count(ws) == 1
+	some w in ws
+	w.unverified
+	w.severity == "error"
+	w.indices == ["orders-2025"]
+}
+
 # The seeded clusters of the ground truth: "orders" over orders-2024 and
 # orders-2025 (its write index) on both clusters.
 src_aliases := [
