@@ -28,6 +28,11 @@ var catIndicesColumns = []string{"health", "status", "index", "uuid", "pri", "re
 var indexSettingsFilter = []string{
 	"*.settings.index.version.created", "*.settings.index.hidden", "*.settings.index.creation_date",
 	"*.settings.index.number_of_shards", "*.settings.index.number_of_replicas", "*.settings.index.uuid",
+	// the settings that matter to a migration (IndexSettingsGroup)
+	"*.settings.index.mapping.total_fields.limit", "*.settings.index.soft_deletes.enabled", "*.settings.index.blocks",
+	"*.settings.index.routing.allocation", "*.settings.index.default_pipeline", "*.settings.index.final_pipeline",
+	"*.settings.index.lifecycle.name", "*.settings.index.plugins.index_state_management.policy_id",
+	"*.settings.index.opendistro.index_state_management.policy_id",
 }
 
 // catIndicesRequest lists every index with its status and sizes; hidden
@@ -114,6 +119,8 @@ type indexSetting struct {
 	CreationDate int64
 	Shards       int
 	Replicas     int
+	// Matter is the summary the index_settings fact groups (no Indices).
+	Matter IndexSettingsGroup
 }
 
 // indexSettingsBody is one index of GET /_all/_settings, nested (as the
@@ -128,6 +135,7 @@ type indexSettingsBody struct {
 			CreationDate     flexString `json:"creation_date"`
 			NumberOfShards   flexString `json:"number_of_shards"`
 			NumberOfReplicas flexString `json:"number_of_replicas"`
+			indexMatter
 		} `json:"index"`
 		FlatCreated      flexString `json:"index.version.created"`
 		FlatHidden       flexString `json:"index.hidden"`
@@ -160,23 +168,28 @@ func decodeIndexSettings(dec *json.Decoder) (map[string]indexSetting, error) {
 		s.CreationDate, _ = strconv.ParseInt(firstOf(ix.CreationDate, st.FlatCreationDate), 10, 64)
 		s.Shards, _ = strconv.Atoi(firstOf(ix.NumberOfShards, st.FlatShards))
 		s.Replicas, _ = strconv.Atoi(firstOf(ix.NumberOfReplicas, st.FlatReplicas))
+		s.Matter = ix.indexMatter.summary()
 		out[name] = s
 		return nil
 	})
 	return out, err
 }
 
-// decodeDataStreams maps each backing index to its data stream.
-func decodeDataStreams(dec *json.Decoder) (map[string]string, error) {
+// decodeDataStreams maps each backing index to its data stream and lists
+// the data streams.
+func decodeDataStreams(dec *json.Decoder) (map[string]string, []DataStream, error) {
 	out := map[string]string{}
+	list := []DataStream{}
 	err := streamObject(dec, func(key string) error {
 		if key != "data_streams" {
 			return skipValue(dec)
 		}
 		return streamArray(dec, func() error {
 			var ds struct {
-				Name    flexString `json:"name"`
-				Indices []struct {
+				Name      flexString `json:"name"`
+				Template  flexString `json:"template"`
+				ILMPolicy flexString `json:"ilm_policy"`
+				Indices   []struct {
 					IndexName flexString `json:"index_name"`
 				} `json:"indices"`
 			}
@@ -186,10 +199,12 @@ func decodeDataStreams(dec *json.Decoder) (map[string]string, error) {
 			for _, ix := range ds.Indices {
 				out[string(ix.IndexName)] = string(ds.Name)
 			}
+			list = append(list, DataStream{Name: string(ds.Name), Template: string(ds.Template), LifecyclePolicy: string(ds.ILMPolicy), Indices: len(ds.Indices)})
 			return nil
 		})
 	})
-	return out, err
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return out, list, err
 }
 
 // decodeSystemFlags reads {"metadata":{"indices":{"name":{"system":true}}}}
@@ -243,13 +258,14 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 		cat      []Index
 		settings map[string]indexSetting
 		streams  map[string]string
+		dsList   []DataStream
 		system   map[string]bool
 		notes    []string
 	)
 	decoders := map[string]decodeFunc{
 		catIndicesEndpoint:    func(dec *json.Decoder) (err error) { cat, err = decodeCatIndices(dec); return err },
 		indexSettingsEndpoint: func(dec *json.Decoder) (err error) { settings, err = decodeIndexSettings(dec); return err },
-		dataStreamEndpoint:    func(dec *json.Decoder) (err error) { streams, err = decodeDataStreams(dec); return err },
+		dataStreamEndpoint:    func(dec *json.Decoder) (err error) { streams, dsList, err = decodeDataStreams(dec); return err },
 		systemFlagEndpoint:    func(dec *json.Decoder) (err error) { system, err = decodeSystemFlags(dec); return err },
 	}
 	reqs := indicesRequests(p.d)
@@ -268,8 +284,11 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 	for i, r := range reqs {
 		if r.endpoint == dataStreamEndpoint && notSupported(errs[i]) {
 			notes = append(notes, fmt.Sprintf("GET /_data_stream answered HTTP %d: no data stream API, so no data streams", errs[i].Status))
-			errs[i], streams = nil, map[string]string{}
+			errs[i], streams, dsList = nil, map[string]string{}, []DataStream{}
 		}
+	}
+	if !p.d.hasDataStreams() {
+		dsList = []DataStream{}
 	}
 	if !p.d.hasSystemFlag() {
 		notes = append(notes, "the system flag is not reported before Elasticsearch 7.10")
@@ -278,12 +297,16 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 	failed := false
 	for _, fe := range errs {
 		if fe != nil {
-			p.fail("indices", fe)
+			for _, fact := range []string{"indices", "index_settings", "data_streams"} {
+				p.fail(fact, fe)
+			}
 			failed = true
 		}
 	}
 	if !failed && len(cat) > 0 && len(settings) == 0 {
-		p.unknown("indices", indexSettingsEndpoint, "the response holds no index settings although GET /_cat/indices lists indices")
+		for _, fact := range []string{"indices", "index_settings", "data_streams"} {
+			p.unknown(fact, indexSettingsEndpoint, "the response holds no index settings although GET /_cat/indices lists indices")
+		}
 		failed = true
 	}
 	if failed {
@@ -306,6 +329,21 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 	}
 	p.source("indices", src)
 	p.source("totals", "sum of the indices: "+catIndicesEndpoint+p.on())
+
+	var g grouper[IndexSettingsGroup]
+	for name, st := range settings {
+		g.add(name, st.Matter)
+	}
+	p.cf.IndexSettings = g.groups(func(v *IndexSettingsGroup, names []string) { v.Indices = names })
+	p.source("index_settings", indexSettingsEndpoint+p.on())
+	p.cf.DataStreams = dsList
+	ds := dataStreamEndpoint + p.on()
+	if !p.d.hasDataStreams() {
+		ds = "none: no data streams before Elasticsearch 7.9 (" + p.d.Version.Number + ")"
+	} else if len(notes) > 0 && strings.Contains(notes[0], "no data stream API") {
+		ds += " (" + notes[0] + ")"
+	}
+	p.source("data_streams", ds)
 }
 
 // mergeIndices joins the _cat/indices rows with the index settings, data

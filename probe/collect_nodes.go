@@ -8,23 +8,29 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
+type pluginInfo struct {
+	Name    flexString `json:"name"`
+	Version flexString `json:"version"`
+}
+
 // nodeInfo is one node of GET /_nodes/plugins.
 type nodeInfo struct {
-	Name    flexString   `json:"name"`
-	Version flexString   `json:"version"`
-	Roles   []flexString `json:"roles"`
-	Plugins []struct {
-		Name    flexString `json:"name"`
-		Version flexString `json:"version"`
-	} `json:"plugins"`
+	Name       flexString            `json:"name"`
+	Version    flexString            `json:"version"`
+	Roles      []flexString          `json:"roles"`
+	Attributes map[string]flexString `json:"attributes"`
+	Plugins    []pluginInfo          `json:"plugins"`
+	Modules    []pluginInfo          `json:"modules"`
 }
 
 const nodesEndpoint = "GET /_nodes/plugins"
 
-// nodesRequest asks for each node's name, version, roles and plugins.
+// nodesRequest asks for each node's name, version, roles, plugins, modules
+// and attributes (node info has carried attributes since 5.0).
 var nodesRequest = request{nodesEndpoint, esapi.NodesInfoRequest{
-	Metric:     []string{"plugins"},
-	FilterPath: []string{"nodes.*.name", "nodes.*.version", "nodes.*.roles", "nodes.*.plugins.name", "nodes.*.plugins.version"},
+	Metric: []string{"plugins"},
+	FilterPath: []string{"nodes.*.name", "nodes.*.version", "nodes.*.roles", "nodes.*.plugins.name", "nodes.*.plugins.version",
+		"nodes.*.modules.name", "nodes.*.modules.version", "nodes.*.attributes"},
 }}
 
 // decodeNodes reads a GET /_nodes/plugins body.
@@ -39,7 +45,14 @@ func decodeNodes(dec *json.Decoder) ([]Node, error) {
 			if err := dec.Decode(&ni); err != nil {
 				return err
 			}
-			n := Node{Name: string(ni.Name), Version: string(ni.Version), Roles: []string{}, Plugins: []Plugin{}}
+			n := Node{Name: string(ni.Name), Version: string(ni.Version), Roles: []string{}, Plugins: []Plugin{}, Modules: []Plugin{}, Attributes: map[string]string{}}
+			for _, m := range ni.Modules {
+				n.Modules = append(n.Modules, Plugin{Name: string(m.Name), Version: string(m.Version)})
+			}
+			sort.Slice(n.Modules, func(i, j int) bool { return n.Modules[i].Name < n.Modules[j].Name })
+			for k, v := range ni.Attributes {
+				n.Attributes[k] = string(v)
+			}
 			for _, r := range ni.Roles {
 				n.Roles = append(n.Roles, string(r))
 			}

@@ -60,12 +60,13 @@ var collectorTable = []collector{
 		collect:  collectNodes,
 	},
 	{
-		facts: []string{"indices", "totals"},
+		facts: []string{"indices", "totals", "index_settings", "data_streams"},
 		purpose: "Every index, hidden, closed and system ones included, with its status, health, document count, sizes, shard counts, creation date, the version that created it, its data stream and whether it is a system index; `totals` sums them. " +
-			"They decide which indices the plan selects, whether the destination can read them and whether they fit.",
+			"They decide which indices the plan selects, whether the destination can read them and whether they fit. " +
+			"`index_settings` groups the indices by the settings a migration must honour (field limit, soft deletes, blocks, allocation filters, pipelines, lifecycle policy); `data_streams` lists the data streams with their template and backing index count.",
 		notes: "Elasticsearch before 7.7 rejects `expand_wildcards` on `_cat/indices`; from 7.7 `all` adds the hidden indices. " +
-			"A data stream request answered with 400, 404 or 405 means the cluster has no data stream API (an OSS build): no index is then a backing index. " +
-			"Any other failure of any of these requests makes both facts unknown: a partial inventory is never used.",
+			"A data stream request answered with 400, 404 or 405 means the cluster has no data stream API (an OSS build): no index is then a backing index and `data_streams` is empty, as it is before Elasticsearch 7.9. " +
+			"Any other failure of any of these requests makes all four facts unknown: a partial inventory is never used.",
 		requests: indicesRequests,
 		collect:  collectIndices,
 	},
@@ -94,6 +95,59 @@ var collectorTable = []collector{
 		notes:    "Elasticsearch 6.4 to 7.3 has write indices but `_cat/aliases` has no `is_write_index` column there (elastic/elasticsearch#45798), so the probe reads `GET /_alias` instead.",
 		requests: func(d *detected) []request { return []request{aliasesRequest(d)} },
 		collect:  collectAliases,
+	},
+	{
+		facts: []string{"mappings", "analysis"},
+		purpose: "Each index's mappings and analysis settings, summarised and grouped: the mapping types, the field count and field types, what `_source` and `_all` keep (`mappings`), " +
+			"and the analyzers, tokenizers, filters, char filters and normalizers creating the index needs with the module or plugin that provides each, and the files they read (`analysis`): " +
+			"whether the destination can create the index and whether reindex can read its documents.",
+		notes: "One request for every index: the get index API filtered to the mappings and `settings.index.analysis`, decoded index by index as it streams, so memory holds one index's mapping, not the answer. " +
+			"Elasticsearch 7.x and OpenSearch 1.x are asked with `include_type_name=true` so that custom type names show; Elasticsearch 8+ and OpenSearch 2+ only answer typeless. " +
+			"A failure makes both facts unknown.",
+		requests: func(d *detected) []request { return []request{mappingsRequest(d)} },
+		collect:  collectMappings,
+	},
+	{
+		facts:    []string{"templates"},
+		purpose:  "The legacy index templates, and from Elasticsearch 7.8 (every OpenSearch) the composable and component templates, with their patterns, priority or order, whether they create data streams and the pipelines and lifecycle policy their settings name: what the destination needs for new indices and data streams.",
+		notes:    "Any failure makes the fact unknown.",
+		requests: templatesRequests,
+		collect:  collectTemplates,
+	},
+	{
+		facts:    []string{"pipelines"},
+		purpose:  "The ingest pipelines with the processor types each uses: what a `default_pipeline` or `final_pipeline` of a migrated index needs on the destination.",
+		notes:    "Elasticsearch answers 404 with an empty body when there is no pipeline: that is an empty list.",
+		requests: func(*detected) []request { return []request{pipelinesRequest} },
+		collect:  collectPipelines,
+	},
+	{
+		facts:    []string{"lifecycle_policies"},
+		purpose:  "The index lifecycle policies, ILM on Elasticsearch 6.6+ and ISM on OpenSearch, with their actions, the snapshot repositories they name and (ISM) the index patterns they attach to: what an `index.lifecycle.name` of a migrated index needs on the destination.",
+		notes:    "An answer of 400, 404 or 405 means the cluster has no lifecycle API (an OSS build, OpenSearch without the index-management plugin): no policies. ISM pages its policies; one request asks for 10 000 and more makes the fact unknown.",
+		requests: lifecycleRequests,
+		collect:  collectLifecycle,
+	},
+	{
+		facts:    []string{"stored_scripts"},
+		purpose:  "The stored scripts and search templates, by id and language: cluster state that a snapshot without the global state does not carry.",
+		notes:    "No API lists stored scripts; the cluster state metadata holds them, and only their language is read.",
+		requests: func(*detected) []request { return []request{storedScriptsRequest} },
+		collect:  collectStoredScripts,
+	},
+	{
+		facts:    []string{"capacity"},
+		purpose:  "Each data node's shard count and disk (total, used, available, held by indices) and the unassigned shards: whether the migrated indices fit under the disk watermarks and `cluster.max_shards_per_node` (both in `settings`).",
+		notes:    "A response without a data node makes the fact unknown.",
+		requests: func(*detected) []request { return []request{allocationRequest} },
+		collect:  collectCapacity,
+	},
+	{
+		facts:    []string{"deprecations"},
+		purpose:  "The items of the deprecation info API (Elasticsearch 5.6+ default distribution): what the cluster uses that the next major removes, each with its level, message and documentation URL and the indices it concerns.",
+		notes:    "OpenSearch, Elasticsearch before 5.6 and OSS builds (an answer of 400, 404 or 405) have no such API: the fact is then unknown with that reason, never empty.",
+		requests: deprecationsRequests,
+		collect:  collectDeprecations,
 	},
 }
 

@@ -60,7 +60,8 @@ func TestEveryClusterFactHasAHome(t *testing.T) {
 // TestProbedFactsFromTable: ProbedFacts is the table's facts in table order,
 // the order every "unknown" list follows.
 func TestProbedFactsFromTable(t *testing.T) {
-	want := []string{"version", "product", "nodes", "indices", "totals", "repositories", "settings", "health", "aliases"}
+	want := []string{"version", "product", "nodes", "indices", "totals", "index_settings", "data_streams", "repositories", "settings", "health", "aliases",
+		"mappings", "analysis", "templates", "pipelines", "lifecycle_policies", "stored_scripts", "capacity", "deprecations"}
 	if !slices.Equal(ProbedFacts, want) {
 		t.Errorf("ProbedFacts = %v, want %v", ProbedFacts, want)
 	}
@@ -100,8 +101,7 @@ func TestCollectorFailureMarksItsFacts(t *testing.T) {
 			broken := map[string]http.HandlerFunc{}
 			var endpoints []string
 			for _, r := range col.requests(d) {
-				path, _, _ := strings.Cut(r.target(), "?")
-				broken[path] = status(403, `{"error":{"type":"security_exception","reason":"action is unauthorized"}}`)
+				broken[r.target()] = status(403, `{"error":{"type":"security_exception","reason":"action is unauthorized"}}`)
 				endpoints = append(endpoints, r.endpoint)
 			}
 			_, c := probeOne(t, fakeCluster(t, broken).URL, testOptions())

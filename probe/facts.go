@@ -110,6 +110,18 @@ type ClusterFacts struct {
 	Repositories []Repository   `json:"repositories"`
 	Aliases      []Alias        `json:"aliases"`
 	Settings     map[string]any `json:"settings"`
+	// What is inside the indices and the cluster state (facts_content.go);
+	// docs/probe.md says what each holds and when it is unknown.
+	IndexSettings     []IndexSettingsGroup `json:"index_settings"`
+	DataStreams       []DataStream         `json:"data_streams"`
+	Mappings          []MappingGroup       `json:"mappings"`
+	Analysis          []AnalysisGroup      `json:"analysis"`
+	Templates         *Templates           `json:"templates"`
+	Pipelines         []Pipeline           `json:"pipelines"`
+	LifecyclePolicies []LifecyclePolicy    `json:"lifecycle_policies"`
+	StoredScripts     []StoredScript       `json:"stored_scripts"`
+	Capacity          *Capacity            `json:"capacity"`
+	Deprecations      []Deprecation        `json:"deprecations"`
 	// Sources says where each top-level fact came from, e.g.
 	// "version": "GET / on the source" or "version": "plan line 14".
 	Sources map[string]string `json:"sources"`
@@ -134,6 +146,13 @@ type Node struct {
 	Version string   `json:"version"`
 	Roles   []string `json:"roles"`
 	Plugins []Plugin `json:"plugins"`
+	// Modules are the modules the distribution ships (analysis-common,
+	// ingest-common, reindex, …): a build can lack one a plugin list never shows.
+	Modules []Plugin `json:"modules"`
+	// Attributes are the node's custom attributes (node.attr.* in its
+	// configuration, plus those the distribution adds), which index
+	// allocation filters may name.
+	Attributes map[string]string `json:"attributes"`
 }
 
 // Plugin is a plugin installed on a node.

@@ -38,11 +38,23 @@ func fakeHandler(override map[string]http.HandlerFunc) http.HandlerFunc {
 		"/_cat/indices":            `[{"health":"green","status":"open","index":"orders","pri":"1","rep":"1","docs.count":"10","store.size":"200","pri.store.size":"100","creation.date":"1700000000000"},{"health":"green","status":"open","index":".tasks","pri":"1","rep":"0","docs.count":"1","store.size":"5","pri.store.size":"5","creation.date":"1700000000000"}]`,
 		"/_all/_settings":          `{"orders":{"settings":{"index":{"version":{"created":"6082399"}}}},".tasks":{"settings":{"index":{"hidden":"true","version":{"created":"7170099"}}}}}`,
 		"/_data_stream":            `{"data_streams":[]}`,
-		"/_cluster/state/metadata": `{"metadata":{"indices":{"orders":{"system":false},".tasks":{"system":true}}}}`,
+		"/_cluster/state/metadata": `{"metadata":{"indices":{"orders":{"system":false},".tasks":{"system":true}},"stored_scripts":{"s1":{"lang":"painless"}}}}`,
+		"/_all":                    `{"orders":{"mappings":{"_doc":{"properties":{"title":{"type":"text","analyzer":"my_ik"}}}},"settings":{"index":{"analysis":{"analyzer":{"my_ik":{"type":"custom","tokenizer":"ik_max_word","filter":["lowercase"]}}}}}},".tasks":{"mappings":{}}}`,
+		"/_template":               `{"t1":{"order":0,"index_patterns":["orders-*"],"settings":{"index":{"default_pipeline":"p1"}}}}`,
+		"/_index_template":         `{"index_templates":[{"name":"events","index_template":{"index_patterns":["events-*"],"priority":200,"composed_of":[],"data_stream":{}}}]}`,
+		"/_component_template":     `{"component_templates":[]}`,
+		"/_ingest/pipeline":        `{"p1":{"processors":[{"set":{"field":"a","value":1}}]}}`,
+		"/_ilm/policy":             `{"hot-warm":{"policy":{"phases":{"hot":{"actions":{"rollover":{"max_size":"50gb"}}}}}}}`,
+		"/_cat/allocation":         `[{"node":"n1","shards":"2","disk.indices":"300","disk.used":"1000","disk.avail":"9000","disk.total":"10000"}]`,
+		"/_migration/deprecations": `{"cluster_settings":[],"node_settings":[],"index_settings":{"orders":[{"level":"critical","message":"Index created before 7.0","url":"https://www.elastic.co/guide/en/elasticsearch/reference/8.0/migrating-8.0.html","details":"reindex it"}]},"ml_settings":[]}`,
 		"/_snapshot":               `{"s3repo":{"type":"s3","settings":{"bucket":"b","access_key":"AKIAEXAMPLE","secret_key":"shh","client":"default"}}}`,
 		"/_cat/aliases":            `[{"alias":"orders-all","index":"orders","is_write_index":"true"}]`,
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := override[r.URL.RequestURI()]; ok { // one request of several to a path
+			h(w, r)
+			return
+		}
 		if h, ok := override[r.URL.Path]; ok {
 			h(w, r)
 			return

@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // jsonReason shortens a decoding error.
@@ -107,6 +109,8 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) == 0 || string(b) == "null":
 		*f = ""
+	case b[0] == '"' && len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
+		*f = flexString(b[1 : len(b)-1]) // no escape: the text as it is
 	case b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -212,4 +216,50 @@ func settingList(v any) []string {
 		add(settingString(v))
 	}
 	return out
+}
+
+// flexList accepts a JSON list of scalars, one scalar (a list of one), an
+// object of scalars keyed "0", "1", … (how old versions print list
+// settings) or null (empty).
+type flexList []string
+
+func (f *flexList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*f = nil
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		return nil
+	case b[0] == '[':
+		var l []flexString
+		if err := json.Unmarshal(b, &l); err != nil {
+			return err
+		}
+		for _, s := range l {
+			*f = append(*f, string(s))
+		}
+	case b[0] == '{':
+		var m map[string]flexString
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			a, _ := strconv.Atoi(keys[i])
+			c, _ := strconv.Atoi(keys[j])
+			return a < c
+		})
+		for _, k := range keys {
+			*f = append(*f, string(m[k]))
+		}
+	default:
+		var s flexString
+		if err := s.UnmarshalJSON(b); err != nil {
+			return err
+		}
+		*f = flexList{string(s)}
+	}
+	return nil
 }

@@ -116,7 +116,11 @@ func (c collector) requestsByVersion() []requestGroup {
 			if !ok {
 				i = len(groups)
 				index[runKey] = i
-				groups = append(groups, requestGroup{targets: strings.Split(runKey, "\n")})
+				var targets []string // none: the versions get no request
+				if runKey != "" {
+					targets = strings.Split(runKey, "\n")
+				}
+				groups = append(groups, requestGroup{targets: targets})
 			}
 			groups[i].versions = append(groups[i].versions, *run)
 		}
@@ -170,6 +174,10 @@ func probeMarkdown() []byte {
 			for i, v := range g.versions {
 				labels[i] = v.String()
 			}
+			if len(g.targets) == 0 {
+				w("- %s: no request\n", strings.Join(labels, "; "))
+				continue
+			}
 			w("- %s:\n", strings.Join(labels, "; "))
 			for _, t := range g.targets {
 				w("  - `GET %s`\n", t)
@@ -180,6 +188,7 @@ func probeMarkdown() []byte {
 		}
 	}
 
+	b.WriteString(contentFieldsDoc)
 	w("\n## The other keys of a cluster\n\n| Key | What it holds |\n|---|---|\n")
 	for _, c := range collectorTable {
 		for _, l := range c.labels {

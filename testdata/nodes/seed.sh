@@ -113,3 +113,7 @@ for n in "${names[@]}"; do
   fi
   echo "seed: $n seeded" >&2
 done
+
+# --- content seed (issue 14: mappings, analysis, templates, pipelines; see seed-content.sh) ---
+"$(dirname "${BASH_SOURCE[0]}")/seed-content.sh" "${names[@]}"
+# --- end content seed ---
