@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -226,5 +227,21 @@ func TestContentFieldsDocumented(t *testing.T) {
 				t.Errorf("%s.%s (%q) is not described in contentFieldsDoc (probe/probedoc_content.go)", typ.Name(), name, name)
 			}
 		}
+	}
+}
+
+// TestMappingsTooLargeFailsClosed: a get-index answer over
+// --max-response-size makes mappings and analysis unknown with that reason;
+// every other fact is still collected.
+func TestMappingsTooLargeFailsClosed(t *testing.T) {
+	big := `{"idx":{"mappings":{"_doc":{"properties":{"f":{"type":"keyword","meta":{"pad":"` + strings.Repeat("x", 4000) + `"}}}}}}}`
+	opts := testOptions()
+	opts.MaxResponseBytes = 3000
+	_, c := probeOne(t, fakeCluster(t, map[string]http.HandlerFunc{"/_all": status(200, big)}).URL, opts)
+	for _, fact := range []string{"mappings", "analysis"} {
+		wantUnknown(t, c, fact, mappingsEndpoint, "larger than the 3000-byte limit")
+	}
+	if len(c.Unknown) != 2 || c.Indices == nil || c.Templates == nil {
+		t.Errorf("unknown = %+v, want mappings and analysis only", c.Unknown)
 	}
 }
