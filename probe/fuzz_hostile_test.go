@@ -1,9 +1,14 @@
 package probe
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // FuzzScrub: whatever a server wraps a credential in, no piece of it
@@ -51,4 +56,75 @@ func FuzzScrub(f *testing.F) {
 			check("truncate(reason)", truncate(reason, n))
 		}
 	})
+}
+
+// FuzzParsePlan: ParsePlan never panics, and whatever the limits let
+// through nests no deeper in the parser than checkPlanLimits counted: the
+// scan never counts less than the parser nests.
+func FuzzParsePlan(f *testing.F) {
+	for _, name := range []string{"snapshot", "reindex", "logstash", "dump", "snapshot-reindex", "arch-conflict"} {
+		b, err := os.ReadFile("../testdata/examples/" + name + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	head := "version: 1\nmethod: snapshot\n"
+	for _, s := range []string{
+		head + "indices: " + deepFlow(60) + "\n", ladder(60), head + "indices:\n" + strings.Repeat("- ", 60) + "x\n",
+		head + "name: x\n  'y\nindices: " + deepFlow(60) + "\n", "--- |\n'\n---\n" + deepFlow(60) + "\n",
+		head + "description: |\n  [[[[ '\nname: \"a [\n ]\"\n", "\xEF\xBB\xBF" + head, head + "? a\n: - - - x\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ParsePlan("fuzz.yaml", data)
+		data = bytes.TrimPrefix(data, utf8BOM)
+		if checkPlanLimits("fuzz.yaml", data) != nil {
+			return
+		}
+		file, err := parser.ParseBytes(data, 0)
+		if err != nil {
+			return
+		}
+		for _, doc := range file.Docs {
+			if d := yamlDepth(doc, 0); d > MaxPlanDepth {
+				t.Fatalf("the limits let through a plan nested %d deep:\n%s", d, data)
+			}
+		}
+	})
+}
+
+// yamlDepth is how deeply collections nest in a parsed YAML node.
+func yamlDepth(n ast.Node, depth int) int {
+	if depth > 10*MaxPlanDepth {
+		return depth
+	}
+	switch t := n.(type) {
+	case nil:
+		return depth
+	case *ast.DocumentNode:
+		return yamlDepth(t.Body, depth)
+	case *ast.TagNode:
+		return yamlDepth(t.Value, depth)
+	case *ast.AnchorNode:
+		return yamlDepth(t.Value, depth)
+	case *ast.MappingNode:
+		out := depth + 1
+		for _, kv := range t.Values {
+			out = max(out, yamlDepth(kv.Key, depth+1), yamlDepth(kv.Value, depth+1))
+		}
+		return out
+	case *ast.MappingValueNode:
+		return max(depth+1, yamlDepth(t.Key, depth+1), yamlDepth(t.Value, depth+1))
+	case *ast.MappingKeyNode:
+		return yamlDepth(t.Value, depth)
+	case *ast.SequenceNode:
+		out := depth + 1
+		for _, v := range t.Values {
+			out = max(out, yamlDepth(v, depth+1))
+		}
+		return out
+	}
+	return depth
 }

@@ -1,10 +1,10 @@
 package probe
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -55,19 +55,14 @@ func (es PlanErrors) Error() string {
 	return strings.Join(parts, "\n")
 }
 
-// LoadPlan reads and validates a plan file.
-func LoadPlan(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
-	return ParsePlan(path, data)
-}
-
 // ParsePlan parses and validates a plan; name is used in error messages and
 // as Plan.File. The error, if any, is a PlanErrors.
 func ParsePlan(name string, data []byte) (*Plan, error) {
 	d := &planDecoder{file: name, lines: map[string]int{}}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if err := checkPlanLimits(name, data); err != nil {
+		return nil, PlanErrors{err}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, PlanErrors{d.yamlError(err)}
