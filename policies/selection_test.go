@@ -86,3 +86,45 @@ func TestPerIndexRulesSeeDataStreamsQuiet(t *testing.T) {
 		}
 	}
 }
+
+// evaluatePlan parses a plan text and evaluates it with the plan's facts only.
+func evaluatePlan(t *testing.T, plan string) *Result {
+	t.Helper()
+	p, err := probe.ParsePlan("plan.yaml", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	res, err := e.Evaluate(context.Background(), probe.FromPlan(p, "test", now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func fired(res *Result, id string) bool {
+	return slices.ContainsFunc(res.Findings, func(f Finding) bool { return f.Rule == id && !f.Unverified })
+}
+
+// TestDeclaredAWSOpenSearchIsOpenSearch: an Amazon OpenSearch Service 2.11
+// domain declared without `product:` is OpenSearch, so a snapshot into
+// Elasticsearch 8.15 fails VER-006 (it used to be taken as Elasticsearch 2.11).
+func TestDeclaredAWSOpenSearchIsOpenSearch(t *testing.T) {
+	res := evaluatePlan(t, "version: 1\nmethod: snapshot\nindices: [\"*\"]\nsource: {kind: third-party, provider: aws-opensearch, version: \"2.11.0\"}\ndestination: {kind: alibaba, version: \"8.15.1\"}\n")
+	if !fired(res, "VER-006") {
+		t.Errorf("VER-006 does not fire for a declared AWS OpenSearch 2.11 source into Elasticsearch 8.15: %+v", res.Findings)
+	}
+}
+
+// TestDeclaredAWSElasticsearchIsElasticsearch: a legacy Elasticsearch 6.8
+// domain is Elasticsearch: no VER-006.
+func TestDeclaredAWSElasticsearchIsElasticsearch(t *testing.T) {
+	res := evaluatePlan(t, "version: 1\nmethod: snapshot\nindices: [\"*\"]\nsource: {kind: third-party, provider: aws-opensearch, version: \"6.8\"}\ndestination: {kind: alibaba, version: \"7.10.0\"}\n")
+	if fired(res, "VER-006") {
+		t.Error("VER-006 fires for a legacy Elasticsearch 6.8 domain")
+	}
+}

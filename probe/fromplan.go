@@ -42,10 +42,14 @@ func DeclaredCluster(p *Plan, role string) *ClusterFacts {
 			c.Version = v
 			c.SetSource("version", fmt.Sprintf("plan line %d", p.Line(role+".version")))
 			if c.Product == "" {
-				// A declared version without a product is taken as Elasticsearch; an
-				// OpenSearch cluster must say `product: opensearch`.
-				c.Product = "elasticsearch"
-				c.SetSource("product", fmt.Sprintf("plan line %d (default for a declared version)", p.Line(role+".version")))
+				// The product follows from the version where only one product
+				// has it, or from the provider; an ambiguous version without a
+				// product is a plan error (validateCluster), so a plan that
+				// got here unvalidated leaves the product unknown.
+				if prod, why, err := declaredProduct(spec); err == nil && prod != "" {
+					c.Product = prod
+					c.SetSource("product", fmt.Sprintf("plan line %d (%s)", p.Line(role+".version"), why))
+				}
 			}
 		}
 	}

@@ -558,6 +558,8 @@ func (d *planDecoder) validateCluster(role string, c *ClusterSpec) {
 	d.date(role+".created", c.Created)
 	if c.Version != "" && !versionRe.MatchString(c.Version) {
 		d.errPath(role+".version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.2\")", c.Version)
+	} else if _, _, err := declaredProduct(c); err != nil && !d.failed[role+".product"] && !d.failed[role+".provider"] {
+		d.errPath(role+".version", "%v", err)
 	}
 	if c.Endpoint != "" {
 		u, err := url.Parse(c.Endpoint)

@@ -336,7 +336,7 @@ step_finding(from, to, why) := {
 #     not bound to the snapshot format.
 #   example: |
 #     method: snapshot
-#     source: {kind: third-party, provider: aws-opensearch, version: "7.10.2"}
+#     source: {kind: third-party, provider: aws-opensearch, product: elasticsearch, version: "7.10.2"}
 #     destination: {kind: alibaba, version: "7.7.1"}
 deny contains f if {
 	some v in third_party_older
