@@ -102,7 +102,8 @@ var collectorTable = []collector{
 			"and the analyzers, tokenizers, filters, char filters and normalizers creating the index needs with the module or plugin that provides each, and the files they read (`analysis`): " +
 			"whether the destination can create the index and whether reindex can read its documents.",
 		notes: "One request for every index: the get index API filtered to the mappings and `settings.index.analysis`, decoded index by index as it streams, so memory holds one index's mapping, not the answer. " +
-			"Elasticsearch 7.x and OpenSearch 1.x are asked with `include_type_name=true` so that custom type names show; Elasticsearch 8+ and OpenSearch 2+ only answer typeless. " +
+			"Elasticsearch 7.x and OpenSearch 1.x are asked with `include_type_name=true` so that custom type names show (the parameter of the get index API from 6.7, <https://github.com/elastic/elasticsearch/pull/37149>); " +
+			"Elasticsearch 8+ and OpenSearch 2+ only answer typeless (<https://www.elastic.co/guide/en/elasticsearch/reference/7.17/removal-of-types.html>). " +
 			"A failure makes both facts unknown.",
 		requests: func(d *detected) []request { return []request{mappingsRequest(d)} },
 		collect:  collectMappings,
@@ -110,42 +111,44 @@ var collectorTable = []collector{
 	{
 		facts:    []string{"templates"},
 		purpose:  "The legacy index templates, and from Elasticsearch 7.8 (every OpenSearch) the composable and component templates, with their patterns, priority or order, whether they create data streams and the pipelines and lifecycle policy their settings name: what the destination needs for new indices and data streams.",
-		notes:    "Any failure makes the fact unknown.",
+		notes:    "Composable and component templates exist from Elasticsearch 7.8 (<https://www.elastic.co/guide/en/elasticsearch/reference/7.8/index-templates.html>) and in every OpenSearch. Any failure makes the fact unknown.",
 		requests: templatesRequests,
 		collect:  collectTemplates,
 	},
 	{
 		facts:    []string{"pipelines"},
 		purpose:  "The ingest pipelines with the processor types each uses: what a `default_pipeline` or `final_pipeline` of a migrated index needs on the destination.",
-		notes:    "Elasticsearch answers 404 with an empty body when there is no pipeline: that is an empty list.",
+		notes:    "The get pipeline API exists from Elasticsearch 5.0 (<https://www.elastic.co/guide/en/elasticsearch/reference/5.0/get-pipeline-api.html>). Elasticsearch answers 404 with an empty body when there is no pipeline: that is an empty list.",
 		requests: func(*detected) []request { return []request{pipelinesRequest} },
 		collect:  collectPipelines,
 	},
 	{
-		facts:    []string{"lifecycle_policies"},
-		purpose:  "The index lifecycle policies, ILM on Elasticsearch 6.6+ and ISM on OpenSearch, with their actions, the snapshot repositories they name and (ISM) the index patterns they attach to: what an `index.lifecycle.name` of a migrated index needs on the destination.",
-		notes:    "An answer of 400, 404 or 405 means the cluster has no lifecycle API (an OSS build, OpenSearch without the index-management plugin): no policies. ISM pages its policies; one request asks for 10 000 and more makes the fact unknown.",
+		facts:   []string{"lifecycle_policies"},
+		purpose: "The index lifecycle policies, ILM on Elasticsearch 6.6+ and ISM on OpenSearch, with their actions, the snapshot repositories they name and (ISM) the index patterns they attach to: what an `index.lifecycle.name` of a migrated index needs on the destination.",
+		notes: "ILM exists from Elasticsearch 6.6 in the default distribution (<https://www.elastic.co/guide/en/elasticsearch/reference/6.6/index-lifecycle-management.html>); ISM is the OpenSearch index-management plugin (<https://docs.opensearch.org/latest/im-plugin/ism/api/>). " +
+			"An answer of 400, 404 or 405 means the cluster has no lifecycle API (an OSS build, OpenSearch without the plugin): no policies. ISM pages its policies (20 by default); one request asks for 10 000, and more makes the fact unknown.",
 		requests: lifecycleRequests,
 		collect:  collectLifecycle,
 	},
 	{
 		facts:    []string{"stored_scripts"},
 		purpose:  "The stored scripts and search templates, by id and language: cluster state that a snapshot without the global state does not carry.",
-		notes:    "No API lists stored scripts; the cluster state metadata holds them, and only their language is read.",
+		notes:    "No API lists stored scripts; the metadata of the cluster state API holds them (<https://www.elastic.co/guide/en/elasticsearch/reference/7.17/cluster-state.html>), and only their language is read.",
 		requests: func(*detected) []request { return []request{storedScriptsRequest} },
 		collect:  collectStoredScripts,
 	},
 	{
 		facts:    []string{"capacity"},
 		purpose:  "Each data node's shard count and disk (total, used, available, held by indices) and the unassigned shards: whether the migrated indices fit under the disk watermarks and `cluster.max_shards_per_node` (both in `settings`).",
-		notes:    "A response without a data node makes the fact unknown.",
+		notes:    "The columns exist from Elasticsearch 5.0 (<https://www.elastic.co/guide/en/elasticsearch/reference/5.6/cat-allocation.html>). A response without a data node makes the fact unknown.",
 		requests: func(*detected) []request { return []request{allocationRequest} },
 		collect:  collectCapacity,
 	},
 	{
-		facts:    []string{"deprecations"},
-		purpose:  "The items of the deprecation info API (Elasticsearch 5.6+ default distribution): what the cluster uses that the next major removes, each with its level, message and documentation URL and the indices it concerns.",
-		notes:    "OpenSearch, Elasticsearch before 5.6 and OSS builds (an answer of 400, 404 or 405) have no such API: the fact is then unknown with that reason, never empty.",
+		facts:   []string{"deprecations"},
+		purpose: "The items of the deprecation info API (Elasticsearch 5.6+ default distribution): what the cluster uses that the next major removes, each with its level, message and documentation URL and the indices it concerns.",
+		notes: "The API is `/_xpack/migration/deprecations` from 5.6 (<https://www.elastic.co/guide/en/elasticsearch/reference/5.6/migration-api-deprecation.html>) and `/_migration/deprecations` from 7.0 (<https://www.elastic.co/guide/en/elasticsearch/reference/7.0/migration-api-deprecation.html>). " +
+			"OpenSearch, Elasticsearch before 5.6 and OSS builds (an answer of 400, 404 or 405) have no such API: the fact is then unknown with that reason, never empty. It is asked of every cluster with the API; the rules read the source's.",
 		requests: deprecationsRequests,
 		collect:  collectDeprecations,
 	},
