@@ -34,6 +34,17 @@ func LoadPlan(path string) (*Plan, error) {
 	return ParsePlan(path, data)
 }
 
+// ReadPlan reads and validates a plan from r (standard input, for --plan -);
+// name is how errors and reports call it. Like LoadPlan it reads at most
+// MaxPlanBytes+1 bytes.
+func ReadPlan(name string, r io.Reader) (*Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPlanBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", name, err)
+	}
+	return ParsePlan(name, data)
+}
+
 // readPlanFile reads at most MaxPlanBytes+1 bytes of a plan file, so a huge
 // file or a device (/dev/zero) is refused without being read whole.
 func readPlanFile(path string) ([]byte, error) {

@@ -113,14 +113,21 @@ func ProbeURLs(ctx context.Context, source, destination string, opts Options) (*
 // ESPREFLIGHT_<ROLE>_API_KEY (ROLE is SOURCE or DESTINATION), referenced the
 // same way a plan's *_env keys are, so secrets never sit on a command line.
 func URLAuth(role string, getenv func(string) string) *Auth {
-	prefix := "ESPREFLIGHT_" + strings.ToUpper(role) + "_"
+	user, password, apiKey := URLAuthEnv(role)
 	switch {
-	case getenv(prefix+"API_KEY") != "":
-		return &Auth{APIKeyEnv: prefix + "API_KEY"}
-	case getenv(prefix+"USER") != "" || getenv(prefix+"PASSWORD") != "":
-		return &Auth{UsernameEnv: prefix + "USER", PasswordEnv: prefix + "PASSWORD"}
+	case getenv(apiKey) != "":
+		return &Auth{APIKeyEnv: apiKey}
+	case getenv(user) != "" || getenv(password) != "":
+		return &Auth{UsernameEnv: user, PasswordEnv: password}
 	}
 	return nil
+}
+
+// URLAuthEnv names the environment variables URLAuth reads for a role:
+// ESPREFLIGHT_<ROLE>_USER, _PASSWORD and _API_KEY.
+func URLAuthEnv(role string) (user, password, apiKey string) {
+	prefix := "ESPREFLIGHT_" + strings.ToUpper(role) + "_"
+	return prefix + "USER", prefix + "PASSWORD", prefix + "API_KEY"
 }
 
 func (p *Plan) setCluster(role string, c *ClusterSpec) {

@@ -46,8 +46,8 @@ func usageErr(format string, args ...any) error {
 // exitWith ends a command with a code and no message.
 func exitWith(code int) error { return &exitError{code: code} }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
 		Name:    "espreflight",
 		Usage:   "check an Elasticsearch migration plan against the real clusters before moving a byte",
 		Version: toolVersion(),
@@ -59,12 +59,23 @@ through an intermediate version) and reports what would fail, with evidence.
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
 2 usage, plan or policy error, 3 a cluster could not be probed.
 
+Every flag can also be set in the environment: ESPREFLIGHT_ and the flag's
+name in capitals with _ for - (ESPREFLIGHT_FAIL_ON=never for --fail-on never);
+--help names each one. A flag on the command line wins. --plan - and
+--facts - read standard input; -o - writes to standard output.
+
 Start with:
    espreflight plan init --method snapshot -o migration.yaml
-   espreflight check --plan migration.yaml`,
-		Writer:                 stdout,
-		ErrWriter:              stderr,
-		HideHelpCommand:        true,
+   espreflight check --plan migration.yaml
+   espreflight help check
+
+Shell completion: espreflight completion bash|zsh|fish|powershell --help`,
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true, // helpCommand instead: it knows subcommands
+		// urfave/cli adds --help only when it adds its help command.
+		Flags:                  []cli.Flag{cli.HelpFlag},
 		Suggest:                true,
 		UseShortOptionHandling: false,
 		ExitErrHandler:         func(*cli.Context, error) {},
@@ -78,13 +89,17 @@ Start with:
 			policiesCommand(),
 			planCommand(),
 			versionCommand(),
+			completionCommand(),
+			helpCommand(),
 		},
 	}
+	withFlagEnv(app.Commands)
+	return app
 }
 
 // run is main without os.Exit: it returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
 	app.Metadata = map[string]any{argsKey: args}
 	err := app.RunContext(ctx, args)
 	if err == nil {
@@ -131,10 +146,13 @@ func policyFlag() cli.Flag {
 }
 
 // nowFlag lets a run be evaluated as of a fixed date (waiver expiry,
-// reproducible reports).
-var nowFlag = &cli.StringFlag{
-	Name:  "now",
-	Usage: "evaluate as of this date or time (YYYY-MM-DD or RFC 3339) instead of the current time; waivers expire relative to it",
+// reproducible reports). A new flag per command: urfave/cli keeps the value
+// it read from the environment in the flag.
+func nowFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "now",
+		Usage: "evaluate as of this date or time (`TIME`: YYYY-MM-DD or RFC 3339) instead of the current time; waivers expire relative to it",
+	}
 }
 
 func nowFrom(c *cli.Context) (time.Time, error) {
@@ -148,7 +166,7 @@ func nowFrom(c *cli.Context) (time.Time, error) {
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, usageErr("--now %q: want YYYY-MM-DD or RFC 3339", s)
+	return time.Time{}, usageErr("%s %q: want YYYY-MM-DD or RFC 3339", flagRef(c, "now"), s)
 }
 
 // writeFileAtomic writes data through a temporary file in the same folder and

@@ -76,8 +76,8 @@ func adviseCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "source cluster `URL` to probe"},
 		&cli.StringFlag{Name: "destination", Aliases: []string{"d"}, Usage: "destination cluster `URL` to probe"},
-		&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "take the clusters and cloud facts from this plan `FILE` (its method is ignored)"},
-		&cli.StringFlag{Name: "facts", Usage: "evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing"},
+		planFlag("take the clusters and cloud facts from this plan `FILE` (its method is ignored)"),
+		factsFlag("evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing"),
 		&cli.StringSliceFlag{Name: "indices", Aliases: []string{"i"}, Usage: "index `PATTERNS` to migrate (comma-separated or repeated; default \"*\",\"-.*\")"},
 		&cli.StringFlag{Name: "volume", Usage: "declared data `SIZE` (e.g. 200gb), used when the source's indices are not probed"},
 		&cli.StringFlag{Name: "mode", Value: "full", Usage: "the migration you need: full or incremental (every mode is evaluated; the recommendation is for this one)"},
@@ -86,11 +86,12 @@ func adviseCommand() *cli.Command {
 		&cli.BoolFlag{Name: "privatelink", Usage: "a PrivateLink connection between the VPCs exists"},
 		&cli.StringFlag{Name: "name", Value: "migration", Usage: "plan `NAME` for the starter plan"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(report.AdviceFormats(), ", ")},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the advice to `FILE` instead of standard output"},
+		outputFlag("write the advice to `FILE` instead of standard output"),
 		&cli.StringFlag{Name: "write-plan", Usage: "also write a starter plan for the recommended method to `FILE` (not overwritten)"},
 		policyFlag(),
 		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
-		nowFlag,
+		quietFlag("no progress and no note about the --write-plan file on standard error"),
+		nowFlag(),
 	}
 	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
 		for _, cf := range adviseClusterFlags {
@@ -127,6 +128,8 @@ type adviseOptions struct {
 	now       time.Time
 	policies  policies.Options
 	noColor   bool
+	quiet     bool
+	in        *inputs
 	probe     probe.Options
 }
 
@@ -148,19 +151,25 @@ func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 	if c.NArg() > 0 {
 		return nil, usageErr("advise takes no arguments (got %q); put flags before any value, e.g. --source URL", c.Args().First())
 	}
-	o := &adviseOptions{output: c.String("output"), writePlan: c.String("write-plan"), factsPath: c.String("facts"),
-		planPath: c.String("plan"), noColor: c.Bool("no-color"),
+	o := &adviseOptions{output: outputPath(c), writePlan: c.String("write-plan"), factsPath: c.String("facts"),
+		planPath: c.String("plan"), noColor: c.Bool("no-color"), quiet: c.Bool("quiet"),
 		goal:     advise.Goal{Mode: c.String("mode"), Filtered: c.Bool("filtered")},
 		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
 	f, ok := report.LookupFormat(c.String("format"))
 	if !ok || !contains(report.AdviceFormats(), f.Name) {
-		return nil, usageErr("--format %q: advise writes %s", c.String("format"), strings.Join(report.AdviceFormats(), ", "))
+		return nil, usageErr("%s %q: advise writes %s", flagRef(c, "format"), c.String("format"), strings.Join(report.AdviceFormats(), ", "))
 	}
 	o.format = f.Name
 	if !contains(probe.Modes, o.goal.Mode) {
-		return nil, usageErr("--mode %q: use full or incremental", o.goal.Mode)
+		return nil, usageErr("%s %q: use %s", flagRef(c, "mode"), o.goal.Mode, strings.Join(probe.Modes, " or "))
 	}
 	var err error
+	if o.in, err = newInputs(c, o.planPath, o.factsPath); err != nil {
+		return nil, err
+	}
+	if err := refuseInputs([]input{{"-o", o.output}, {"--write-plan", o.writePlan}}, []input{{"--plan", o.planPath}, {"--facts", o.factsPath}}); err != nil {
+		return nil, err
+	}
 	if o.now, err = nowFrom(c); err != nil {
 		return nil, err
 	}
@@ -197,7 +206,7 @@ func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) error {
 	var saved *probe.Facts
 	if o.factsPath != "" {
-		f, err := probe.LoadFacts(o.factsPath)
+		f, err := o.in.loadFacts()
 		if err != nil {
 			return usageErr("%v", err)
 		}
@@ -250,7 +259,7 @@ func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "espreflight: no plan written: %v\n", err)
 		} else if err := writeFileAtomic(o.writePlan, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 			return &exitError{code: exitUsage, err: err}
-		} else {
+		} else if !o.quiet {
 			fmt.Fprintf(stderr, "wrote %s (%s); fill in the TODOs, then: espreflight check --plan %s\n", o.writePlan, adv.Recommended.Label, o.writePlan)
 		}
 	}
@@ -267,12 +276,12 @@ func (o *adviseOptions) basePlan(saved *probe.Facts) (*probe.Plan, error) {
 		if o.clusters.given {
 			return nil, usageErr("--plan %s already describes the clusters: drop the --source/--destination/--source-*/--destination-*/--indices/--volume flags, or drop --plan", o.planPath)
 		}
-		return probe.LoadPlan(o.planPath)
+		return o.in.loadPlan()
 	}
 	if saved != nil && saved.Plan != nil && !o.clusters.given {
 		p := saved.Plan
 		if p.Source == nil || p.Destination == nil {
-			return nil, usageErr("the plan in %s does not describe both clusters; give --plan FILE or the --source-*/--destination-* flags", o.factsPath)
+			return nil, usageErr("the plan in %s does not describe both clusters; give --plan FILE or the --source-*/--destination-* flags", o.in.factsName())
 		}
 		if p.Lines == nil {
 			p.Lines = map[string]int{}

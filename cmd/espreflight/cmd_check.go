@@ -38,18 +38,18 @@ Examples:
 
 func checkCommand() *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE` (YAML)"},
-		&cli.StringFlag{Name: "facts", Usage: "evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing; with --plan, the plan file replaces the plan inside it"},
+		planFlag("migration plan `FILE` (YAML)"),
+		factsFlag("evaluate this facts `FILE` (from 'espreflight probe -o') instead of probing; with --plan, the plan file replaces the plan inside it"),
 		&cli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT[=PATH]`: " + strings.Join(report.Formats(), ", ") + " (repeatable)"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write formats given without a path to `FILE` instead of standard output"},
-		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding of this severity or worse remains: error, warning or never"},
+		outputFlag("write formats given without a path to `FILE` instead of standard output"),
+		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding of this severity or worse remains: " + strings.Join(failOnLevels, ", ")},
 		policyFlag(),
 		&cli.StringSliceFlag{Name: "only", Usage: "evaluate only these rule `IDS` (comma-separated or repeated)"},
 		&cli.StringSliceFlag{Name: "skip", Usage: "do not report these rule `IDS`"},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on standard output when the exit code is 0 (files are still written)"},
+		quietFlag("print nothing on standard output when the exit code is 0, and no progress (files are still written)"),
 		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
 		&cli.IntFlag{Name: "max-names", Value: 10, Usage: "index names listed per finding in text and markdown (-1: all)"},
-		nowFlag,
+		nowFlag(),
 	}
 	return &cli.Command{
 		Name:        "check",
@@ -66,10 +66,20 @@ func checkCommand() *cli.Command {
 		},
 		// A flag that does not parse still gets its failed-run reports.
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			o := &checkOptions{}
-			formats, out := rescueOutputs(c.Command.Flags, commandArgs(c, "check"))
-			o.outputs, _ = parseFormats(formats)
-			o.output = out
+			vals := rescueFlags(c.Command.Flags, commandArgs(c, "check"))
+			last := func(name string) string {
+				if v := vals[name]; len(v) > 0 {
+					return v[len(v)-1]
+				}
+				return ""
+			}
+			o := &checkOptions{planPath: last("plan"), factsPath: last("facts"), output: last("output"),
+				policies: policies.Options{PolicyDirs: vals["policy"]}}
+			if o.output == "-" {
+				o.output = ""
+			}
+			o.outputs, _ = parseFormats(vals["format"])
+			o.outputs, o.output, _ = o.safeOutputs()
 			return o.failed(nil).write(c.App.Writer, c.App.ErrWriter, usageErr("%v (see 'espreflight check --help')", err))
 		},
 	}
@@ -78,6 +88,7 @@ func checkCommand() *cli.Command {
 // checkOptions are the flags of `espreflight check`, checked.
 type checkOptions struct {
 	planPath, factsPath string
+	in                  *inputs // opens planPath and factsPath
 	outputs             []output
 	output              string // -o: where outputs without a path go; "" for standard output
 	failOn              string // error | warning | never
@@ -90,22 +101,31 @@ type checkOptions struct {
 }
 
 func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
-	o := &checkOptions{planPath: c.String("plan"), factsPath: c.String("facts"), output: c.String("output"),
+	o := &checkOptions{planPath: c.String("plan"), factsPath: c.String("facts"), output: outputPath(c),
 		failOn: c.String("fail-on"), only: splitIDs(c.StringSlice("only")), skip: splitIDs(c.StringSlice("skip")),
 		quiet: c.Bool("quiet"), noColor: c.Bool("no-color"), maxNames: c.Int("max-names"),
 		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
 	var err error
 	// The outputs first: every later error gets its failed-run reports.
-	if o.outputs, err = parseFormats(c.StringSlice("format")); err != nil {
+	o.outputs, err = parseFormats(c.StringSlice("format"))
+	// A report never replaces an input, nor shares a file with another format.
+	var perr error
+	if o.outputs, o.output, perr = o.safeOutputs(); perr != nil {
+		return o, perr
+	}
+	if err != nil {
 		return o, err
 	}
 	if c.NArg() > 0 {
 		return o, usageErr("check takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
 	}
-	if o.failOn != "error" && o.failOn != "warning" && o.failOn != "never" {
-		return o, usageErr("--fail-on %q: use error, warning or never", o.failOn)
+	if !contains(failOnLevels, o.failOn) {
+		return o, usageErr("%s %q: use one of %s", flagRef(c, "fail-on"), o.failOn, strings.Join(failOnLevels, ", "))
 	}
 	if o.now, err = nowFrom(c); err != nil {
+		return o, err
+	}
+	if o.in, err = newInputs(c, o.planPath, o.factsPath); err != nil {
 		return o, err
 	}
 	if o.planPath == "" && o.factsPath == "" {
@@ -169,7 +189,7 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 // failed is the failed run of these options, over the facts when they
 // loaded (nil when not).
 func (o *checkOptions) failed(facts *probe.Facts) *failedRun {
-	res := &policies.Result{ToolVersion: version, PlanFile: o.planPath, EvaluatedAt: o.now}
+	res := &policies.Result{ToolVersion: toolVersion(), PlanFile: o.planPath, EvaluatedAt: o.now}
 	if facts != nil && facts.Plan != nil {
 		res.PlanName = facts.Plan.Name
 		if facts.Plan.File != "" {
@@ -184,7 +204,7 @@ func (o *checkOptions) failed(facts *probe.Facts) *failedRun {
 func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 	var plan *probe.Plan
 	if o.planPath != "" {
-		p, err := probe.LoadPlan(o.planPath)
+		p, err := o.in.loadPlan()
 		if err != nil {
 			return nil, err
 		}
@@ -193,12 +213,12 @@ func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 	if o.factsPath == "" {
 		return collectFacts(ctx, plan, o.probe)
 	}
-	f, err := probe.LoadFacts(o.factsPath)
+	f, err := o.in.loadFacts()
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
 	if plan == nil && f.Plan == nil {
-		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", o.factsPath)
+		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", o.in.factsName())
 	}
 	if plan != nil {
 		f.ApplyPlan(plan)

@@ -21,9 +21,12 @@ func planCommand() *cli.Command {
 			{
 				Name:        "validate",
 				Usage:       "check a plan file for errors (file:line:column) without contacting any cluster",
-				UsageText:   "espreflight plan validate --plan FILE",
-				Description: "Exits 0 when the plan is valid, 2 with one line per problem otherwise.\n\nExample:\n   espreflight plan validate --plan migration.yaml",
-				Flags:       []cli.Flag{&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE`"}},
+				UsageText:   "espreflight plan validate [--quiet] --plan FILE",
+				Description: "Exits 0 when the plan is valid, 2 with one line per problem otherwise.\n\nExamples:\n   espreflight plan validate --plan migration.yaml\n   generate-plan | espreflight plan validate --plan -",
+				Flags: []cli.Flag{
+					planFlag("migration plan `FILE`"),
+					quietFlag("print nothing when the plan is valid"),
+				},
 				Action: func(c *cli.Context) error {
 					path := c.String("plan")
 					if path == "" && c.NArg() == 1 {
@@ -32,23 +35,32 @@ func planCommand() *cli.Command {
 					if path == "" {
 						return usageErr("give the plan: espreflight plan validate --plan FILE")
 					}
-					p, err := probe.LoadPlan(path)
+					in, err := newInputs(c, path, "")
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(c.App.Writer, "%s: valid plan %q (method %s, mode %s, %d index pattern(s))\n", path, p.Name, p.Method, p.Mode, len(p.Indices))
+					p, err := in.loadPlan()
+					if err != nil {
+						return err
+					}
+					if !c.Bool("quiet") {
+						fmt.Fprintf(c.App.Writer, "%s: valid plan %q (method %s, mode %s, %d index pattern(s))\n", p.File, p.Name, p.Method, p.Mode, len(p.Indices))
+					}
 					return nil
 				},
 			},
 			{
 				Name:        "schema",
 				Usage:       "print the JSON Schema of the plan file (for editors and other tools)",
-				UsageText:   "espreflight plan schema > plan.schema.json",
+				UsageText:   "espreflight plan schema [-o FILE]",
 				Description: "Example (VS Code, YAML extension): add\n   # yaml-language-server: $schema=plan.schema.json\nat the top of the plan.",
+				Flags:       []cli.Flag{outputFlag("write the schema to `FILE` instead of standard output")},
 				Action: func(c *cli.Context) error {
-					enc := json.NewEncoder(c.App.Writer)
-					enc.SetIndent("", "  ")
-					return enc.Encode(probe.PlanSchema())
+					return writeOutput(outputPath(c), c.App.Writer, func(w io.Writer) error {
+						enc := json.NewEncoder(w)
+						enc.SetIndent("", "  ")
+						return enc.Encode(probe.PlanSchema())
+					})
 				},
 			},
 			planInitCommand(),
@@ -68,7 +80,8 @@ func planInitCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "method", Aliases: []string{"m"}, Value: "snapshot", Usage: "one of " + strings.Join(probe.Methods, ", ")},
 			&cli.StringFlag{Name: "from-advice", Usage: "write the plan of the method recommended in this `FILE` (the JSON output of 'espreflight advise')"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan to `FILE` (default: standard output); an existing file is not overwritten"},
+			outputFlag("write the plan to `FILE` (default: standard output); an existing file is not overwritten"),
+			quietFlag("no note on standard error about the file written"),
 		},
 		Action: func(c *cli.Context) error {
 			o, err := planInitOptionsFrom(c)
@@ -85,10 +98,11 @@ type planInitOptions struct {
 	method     string // the starter plan's method, "" with fromAdvice
 	fromAdvice string // the advice JSON file, "" for a starter plan
 	output     string // "" for standard output
+	quiet      bool
 }
 
 func planInitOptionsFrom(c *cli.Context) (*planInitOptions, error) {
-	o := &planInitOptions{fromAdvice: c.String("from-advice"), output: c.String("output")}
+	o := &planInitOptions{fromAdvice: c.String("from-advice"), output: outputPath(c), quiet: c.Bool("quiet")}
 	if o.fromAdvice != "" {
 		if c.IsSet("method") {
 			return nil, usageErr("--from-advice writes the recommended method; drop --method")
@@ -97,7 +111,7 @@ func planInitOptionsFrom(c *cli.Context) (*planInitOptions, error) {
 	}
 	o.method = c.String("method")
 	if !contains(probe.Methods, o.method) {
-		return nil, usageErr("--method %q: use one of %s", o.method, strings.Join(probe.Methods, ", "))
+		return nil, usageErr("%s %q: use one of %s", flagRef(c, "method"), o.method, strings.Join(probe.Methods, ", "))
 	}
 	return o, nil
 }
@@ -131,7 +145,9 @@ func runPlanInit(o *planInitOptions, stdout, stderr io.Writer) error {
 	if err := writeFileAtomic(o.output, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "wrote %s; fill in the clusters, then: espreflight check --plan %s\n", o.output, o.output)
+	if !o.quiet {
+		fmt.Fprintf(stderr, "wrote %s; fill in the clusters, then: espreflight check --plan %s\n", o.output, o.output)
+	}
 	return nil
 }
 

@@ -20,10 +20,11 @@ func policiesCommand() *cli.Command {
 			{
 				Name:        "list",
 				Usage:       "list every rule: id, severity, title",
-				UsageText:   "espreflight policies list [--format text|json] [--policy DIR]...",
+				UsageText:   "espreflight policies list [--format text|json] [-o FILE] [--policy DIR]...",
 				Description: "Examples:\n   espreflight policies list\n   espreflight policies list --format json | jq '.[].id'",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text or json"},
+					outputFlag("write the list to `FILE` instead of standard output"),
 					policyFlag(),
 				},
 				Action: func(c *cli.Context) error {
@@ -31,7 +32,11 @@ func policiesCommand() *cli.Command {
 					if err != nil {
 						return &exitError{code: exitUsage, err: err}
 					}
-					return listRules(c.App.Writer, e.Rules(), c.String("format"))
+					format := c.String("format")
+					if !contains(textOrJSON, format) {
+						return usageErr("--format %q: use text or json", format)
+					}
+					return writeOutput(outputPath(c), c.App.Writer, func(w io.Writer) error { return listRules(w, e.Rules(), format) })
 				},
 			},
 			{
@@ -60,12 +65,13 @@ func policiesCommand() *cli.Command {
 			{
 				Name:        "test",
 				Usage:       "run the Rego tests of the built-in rules and of --policy folders (like opa test)",
-				UsageText:   "espreflight policies test [--policy DIR]... [--run REGEX] [--verbose]",
+				UsageText:   "espreflight policies test [--policy DIR]... [--run REGEX] [--verbose|--quiet]",
 				Description: "Runs every test_* rule of the *_test.rego files with the same sandbox as 'check'.\nExits 1 when a test fails.\n\nExample:\n   espreflight policies test --policy ./team-policies",
 				Flags: []cli.Flag{
 					policyFlag(),
 					&cli.StringFlag{Name: "run", Usage: "only tests whose name matches `REGEX`"},
 					&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every test"},
+					quietFlag("print nothing when every test passes"),
 				},
 				Action: runPolicyTests,
 			},
@@ -87,7 +93,7 @@ func listRules(w io.Writer, rules []policies.Rule, format string) error {
 		}
 		return tw.Flush()
 	}
-	return usageErr("--format %q: use text or json", format)
+	return fmt.Errorf("internal: policies list --format %q", format)
 }
 
 func showRule(w io.Writer, r policies.Rule) {
@@ -138,7 +144,9 @@ func runPolicyTests(c *cli.Context) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "%d passed, %d failed (Rego coverage %.1f%%)\n", rep.Passed(), rep.Failed(), rep.Coverage.Coverage)
+	if rep.Failed() > 0 || !c.Bool("quiet") {
+		fmt.Fprintf(w, "%d passed, %d failed (Rego coverage %.1f%%)\n", rep.Passed(), rep.Failed(), rep.Coverage.Coverage)
+	}
 	if rep.Failed() > 0 {
 		return exitWith(exitFindings)
 	}

@@ -34,12 +34,12 @@ Examples:
 // probeCommand is `espreflight probe`.
 func probeCommand() *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "plan", Aliases: []string{"p"}, Usage: "migration plan `FILE` (YAML)"},
-		&cli.StringFlag{Name: "source", Usage: "probe the source at `URL` (without a plan)"},
-		&cli.StringFlag{Name: "destination", Usage: "probe the destination at `URL` (without a plan)"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the facts to `FILE` (atomically) instead of standard output"},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on standard error"},
-		nowFlag,
+		planFlag("migration plan `FILE` (YAML)"),
+		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "probe the source at `URL` (without a plan)"},
+		&cli.StringFlag{Name: "destination", Aliases: []string{"d"}, Usage: "probe the destination at `URL` (without a plan)"},
+		outputFlag("write the facts to `FILE` (atomically) instead of standard output"),
+		quietFlag("no progress on standard error"),
+		nowFlag(),
 	}
 	flags = append(flags, urlTLSFlags()...)
 	return &cli.Command{
@@ -61,6 +61,7 @@ func probeCommand() *cli.Command {
 // probeCmdOptions are the flags of `espreflight probe`, checked.
 type probeCmdOptions struct {
 	planPath string // "" when probing URLs
+	in       *inputs
 	src, dst string
 	output   string // "" for standard output
 	probe    probe.Options
@@ -70,7 +71,7 @@ func probeOptionsFrom(c *cli.Context) (*probeCmdOptions, error) {
 	if c.NArg() > 0 {
 		return nil, usageErr("probe takes no arguments (got %q); put flags before any value, e.g. --plan FILE", c.Args().First())
 	}
-	o := &probeCmdOptions{planPath: c.String("plan"), src: c.String("source"), dst: c.String("destination"), output: c.String("output")}
+	o := &probeCmdOptions{planPath: c.String("plan"), src: c.String("source"), dst: c.String("destination"), output: outputPath(c)}
 	switch {
 	case o.planPath != "" && (o.src != "" || o.dst != ""):
 		return nil, usageErr("give either --plan FILE or --source/--destination URLs, not both")
@@ -78,6 +79,13 @@ func probeOptionsFrom(c *cli.Context) (*probeCmdOptions, error) {
 		return nil, usageErr("give --plan FILE, or --source URL and --destination URL; see 'espreflight probe --help'")
 	case o.planPath != "" && urlTLS(c) != nil:
 		return nil, usageErr("--ca-file and --insecure-skip-verify apply to --source/--destination URLs; a plan sets tls: {ca_file, insecure_skip_verify} per cluster")
+	}
+	var err error
+	if o.in, err = newInputs(c, o.planPath, ""); err != nil {
+		return nil, err
+	}
+	if err := refuseInputs([]input{{"-o", o.output}}, []input{{"--plan", o.planPath}}); err != nil {
+		return nil, err
 	}
 	now, err := nowFrom(c)
 	if err != nil {
@@ -94,7 +102,7 @@ func probeOptionsFrom(c *cli.Context) (*probeCmdOptions, error) {
 func runProbe(ctx context.Context, o *probeCmdOptions, stdout io.Writer) error {
 	var facts *probe.Facts
 	if o.planPath != "" {
-		plan, err := probe.LoadPlan(o.planPath)
+		plan, err := o.in.loadPlan()
 		if err != nil {
 			return err
 		}

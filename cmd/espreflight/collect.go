@@ -37,7 +37,7 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 	if s := c.String("max-response-size"); s != "" {
 		n, err := probe.ParseSize(s)
 		if err != nil || n <= 0 {
-			return opts, usageErr("--max-response-size %q: write a size such as 64mb or 1gb", s)
+			return opts, usageErr("%s %q: write a size such as 64mb or 1gb", flagRef(c, "max-response-size"), s)
 		}
 		opts.MaxResponseBytes = n
 	}

@@ -26,8 +26,14 @@ func testdata(p ...string) string {
 // espreflight runs the CLI in-process and returns its exit code and outputs.
 func espreflight(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return espreflightStdin(t, "", args...)
+}
+
+// espreflightStdin runs the CLI in-process with stdin as standard input.
+func espreflightStdin(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"espreflight"}, args...), &out, &errb)
+	code := run(context.Background(), append([]string{"espreflight"}, args...), strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

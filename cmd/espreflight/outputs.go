@@ -154,31 +154,33 @@ func runErrors(err error) []report.RunError {
 	return []report.RunError{{Message: err.Error()}}
 }
 
-// rescueOutputs finds the --format and -o values in the arguments of a
-// command whose flags could not be parsed (urfave/cli then parses none), so
-// that a bad flag still gets its failed-run reports. flags are the
-// command's flags: the values of the other flags that take one are skipped.
-func rescueOutputs(flags []cli.Flag, args []string) (formats []string, outFile string) {
-	takesValue := map[string]bool{}
+// rescueFlags finds the values of the flags that take one in the arguments
+// of a command whose flags could not be parsed (urfave/cli then parses
+// none), so that a bad flag still gets its failed-run reports: flag long
+// name → values in order. A flag not on the command line takes its
+// ESPREFLIGHT_<FLAG> variable, as when the flags parse.
+func rescueFlags(flags []cli.Flag, args []string) map[string][]string {
+	long := map[string]string{} // every name → the long name, for flags that take a value
 	for _, f := range flags {
 		df, ok := f.(cli.DocGenerationFlag)
 		if !ok || !df.TakesValue() {
 			continue
 		}
 		for _, n := range f.Names() {
-			takesValue[n] = true
+			long[n] = f.Names()[0]
 		}
 	}
+	vals := map[string][]string{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			break
 		}
-		if !strings.HasPrefix(a, "-") {
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			continue
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !takesValue[name] {
+		if long[name] == "" {
 			continue
 		}
 		if !hasVal {
@@ -188,12 +190,14 @@ func rescueOutputs(flags []cli.Flag, args []string) (formats []string, outFile s
 			i++
 			val = args[i]
 		}
-		switch name {
-		case "format", "f":
-			formats = append(formats, val)
-		case "output", "o":
-			outFile = val
+		vals[long[name]] = append(vals[long[name]], val)
+	}
+	for _, name := range long {
+		if _, ok := vals[name]; !ok {
+			if v, ok := os.LookupEnv(flagEnv(name)); ok && v != "" {
+				vals[name] = strings.Split(v, ",")
+			}
 		}
 	}
-	return formats, outFile
+	return vals
 }

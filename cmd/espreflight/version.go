@@ -157,7 +157,7 @@ func versionCommand() *cli.Command {
 			"information: the module version of 'go install …@VERSION', the commit of a build\n" +
 			"in a git checkout.\n\nExamples:\n   espreflight version\n   espreflight version --format json | jq -r .commit",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text or json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: strings.Join(textOrJSON, " or ")},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
