@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/espreflight/espreflight/probe"
 )
 
 // commandPaths walks the app's commands: "check", "plan init", ….
@@ -157,6 +159,10 @@ func TestStdinInputs(t *testing.T) {
 	}
 	if code, _, stderr := espreflightStdin(t, declaredPlan, "check", "--plan", "-", "--facts", "-"); code != exitUsage || !strings.Contains(stderr, "both read standard input") {
 		t.Errorf("--plan - --facts -: exit %d %q", code, stderr)
+	}
+	huge := strings.Repeat("# a comment line of a plan that never ends\n", probe.MaxPlanBytes/40)
+	if code, _, stderr := espreflightStdin(t, huge, "plan", "validate", "--plan", "-"); code != exitUsage || !strings.Contains(stderr, "stdin:1: the plan is larger than") {
+		t.Errorf("plan validate --plan - (over the size limit): exit %d %q", code, stderr)
 	}
 	if code, _, stderr := espreflightStdin(t, "{", "check", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", "-"); code != exitUsage || !strings.HasPrefix(stderr, "espreflight: stdin: decode facts") {
 		t.Errorf("--facts - (not JSON): exit %d %q", code, stderr)
