@@ -49,7 +49,7 @@ var collectorTable = []collector{
 		purpose: "The product (Elasticsearch or OpenSearch) and version, with the minimum wire and index compatibility versions the cluster reports: what can be restored, reindexed or read where. " +
 			"The probe chooses every other request by them.",
 		notes: "When `GET /` fails with anything but 401 or 403 (some builds lack it), the version is the lowest node version of `GET /_nodes/plugins`, the nodes request, which is then sent only once. " +
-			"OpenSearch with `compatibility.override_main_response_version` answers 7.10.2 on `GET /`; the version then comes from the nodes too. " +
+			"OpenSearch with `compatibility.override_main_response_version` answers 7.10.2 on `GET /`; the version then comes from the nodes too, and is unknown when they cannot be read (7.10.2 is no OpenSearch release). " +
 			"The cluster name falls back to the one `GET /_cluster/health` gives.",
 		requests: func(*detected) []request { return []request{rootRequest} },
 	},

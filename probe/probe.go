@@ -296,18 +296,42 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 
 // fixOverriddenVersion replaces the Elasticsearch-compatible number that an
 // OpenSearch cluster with compatibility.override_main_response_version gives
-// on GET / by the version its nodes report.
+// on GET / (7.10.2) by the version its nodes report (the lowest, as in a
+// mixed cluster); GET /_nodes reports the real one
+// (https://docs.opensearch.org/latest/install-and-configure/upgrade-opensearch/rolling-upgrade/).
+// When the nodes are unknown, or say no OpenSearch version either, the
+// version is unknown: "opensearch 7.10.2" is no release, and a rule judging
+// it would judge a number the cluster made up.
 func (p *clusterProbe) fixOverriddenVersion() {
-	if p.d == nil || !p.d.VersionOverridden || len(p.cf.Nodes) == 0 {
+	if p.d == nil || !p.d.VersionOverridden {
 		return
 	}
-	v, err := ParseVersion(p.cf.Nodes[0].Version)
-	if err != nil || v.Major >= 7 {
+	compat := p.d.Version.Number
+	var why string
+	switch d, err := detectFromNodes(p.cf.Nodes, false); {
+	case len(p.cf.Nodes) == 0:
+		why = "the nodes are unknown"
+		for _, u := range p.cf.Unknown {
+			if u.Fact == "nodes" {
+				why = u.Endpoint + " failed: " + u.Error
+				break
+			}
+		}
+	case err != nil:
+		why = "the nodes' versions cannot be read: " + err.Error()
+	case d.Version.Major >= 7:
+		why = "the nodes report " + d.Version.Number + " too"
+	default:
+		v := d.Version
+		v.Distribution = "opensearch"
+		p.cf.Version = v
+		p.cf.SetSource("version", nodesEndpoint+p.on()+" (GET / reports the Elasticsearch-compatible "+compat+")")
 		return
 	}
-	v.Distribution = "opensearch"
-	p.cf.Version = v
-	p.cf.SetSource("version", "GET /_nodes/plugins"+p.on()+" (GET / reports the Elasticsearch-compatible "+p.d.Version.Number+")")
+	p.cf.Version = nil
+	delete(p.cf.Sources, "version")
+	p.cf.MarkUnknown("version", nodesEndpoint, p.c.scrub.clean(fmt.Sprintf(
+		"the real version is unknown: GET / reports the Elasticsearch-compatible %s (compatibility.override_main_response_version) and %s", compat, why)))
 }
 
 func factOrder(fact string) int {

@@ -482,3 +482,77 @@ func TestReplaySelectsDataStreamBackingIndices(t *testing.T) {
 		})
 	}
 }
+
+// overriddenRecording is the real OpenSearch 1.3.14 recording as the same
+// node answers with compatibility.override_main_response_version: GET /
+// reports number 7.10.2 and no distribution (the tagline stays). With
+// nodesFail, GET /_nodes/plugins is refused.
+func overriddenRecording(t *testing.T, nodesFail bool) []exchange {
+	t.Helper()
+	m := loadManifest(t, filepath.Join(responsesDir, "opensearch-1.3.14"))
+	for i := range m.Exchanges {
+		e := &m.Exchanges[i]
+		switch {
+		case e.Path == "/":
+			var root map[string]any
+			if err := json.Unmarshal(e.body, &root); err != nil {
+				t.Fatal(err)
+			}
+			v := root["version"].(map[string]any)
+			v["number"] = "7.10.2"
+			delete(v, "distribution")
+			e.body, _ = json.Marshal(root)
+		case e.Path == "/_nodes/plugins" && nodesFail:
+			e.Status = http.StatusForbidden
+			e.body = []byte(`{"error":{"type":"security_exception","reason":"no permissions for [cluster:monitor/nodes/info]"},"status":403}`)
+		}
+	}
+	return m.Exchanges
+}
+
+// TestReplayOverriddenVersionNodesUnknown: an OpenSearch cluster answering
+// 7.10.2 on GET / whose nodes cannot be read has an unknown version (never
+// "opensearch 7.10.2"), with the reason, and is still OpenSearch.
+func TestReplayOverriddenVersionNodesUnknown(t *testing.T) {
+	srv, _ := newReplayServer(t, overriddenRecording(t, true))
+	f, err := Probe(context.Background(), planFor(srv.URL), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Clusters.Source
+	if c.Version != nil || c.Sources["version"] != "" {
+		t.Errorf("version %+v (source %q), want unknown", c.Version, c.Sources["version"])
+	}
+	if c.Product != "opensearch" {
+		t.Errorf("product %q, want opensearch", c.Product)
+	}
+	var reason string
+	for _, u := range c.Unknown {
+		if u.Fact == "version" {
+			reason = u.Error
+		}
+	}
+	for _, w := range []string{"the real version is unknown", "Elasticsearch-compatible 7.10.2", "GET /_nodes/plugins failed: HTTP 403"} {
+		if !strings.Contains(reason, w) {
+			t.Errorf("version unknown because %q; want it to say %q", reason, w)
+		}
+	}
+	if c.Indices == nil || !c.IsUnknown("nodes") {
+		t.Errorf("indices %d, nodes unknown %v: only the nodes and the version should be unknown", len(c.Indices), c.IsUnknown("nodes"))
+	}
+}
+
+// TestReplayOverriddenVersionNodesKnown: with the nodes readable, the real
+// version comes from them.
+func TestReplayOverriddenVersionNodesKnown(t *testing.T) {
+	srv, _ := newReplayServer(t, overriddenRecording(t, false))
+	f, err := Probe(context.Background(), planFor(srv.URL), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Clusters.Source
+	if c.Version == nil || c.Version.Number != "1.3.14" || c.Product != "opensearch" || c.IsUnknown("version") ||
+		!strings.Contains(c.Sources["version"], "GET /_nodes/plugins on the source (GET / reports the Elasticsearch-compatible 7.10.2)") {
+		t.Errorf("product %q version %+v source %q unknown %+v", c.Product, c.Version, c.Sources["version"], c.Unknown)
+	}
+}

@@ -129,3 +129,57 @@ destination:
 		t.Errorf("config error does not name the variable: %q", stderr)
 	}
 }
+
+// TestCheckOverriddenVersionIsUnknown: end to end on the real recordings, a
+// destination that is OpenSearch answering 7.10.2 on GET /
+// (compatibility.override_main_response_version) and refusing its nodes
+// request makes VER-003 report that it could not verify because the real
+// version is unknown, never "the destination runs opensearch 7.10.2".
+func TestCheckOverriddenVersionIsUnknown(t *testing.T) {
+	src := recordedServer(t, "elasticsearch-7.10.2")
+	rec := recordedHandler(t, "opensearch-1.3.14")
+	dst := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"name":"os-1.3","cluster_name":"espf-os-1.3","cluster_uuid":"upRhabJkSpG00MVgb3iYug","version":{"number":"7.10.2","build_type":"unknown","build_hash":"21940d8239b50285ef7f98a1762ef281a5b1c7ee","build_date":"2023-12-08T22:13:08.793451Z","build_snapshot":false,"lucene_version":"8.10.1","minimum_wire_compatibility_version":"6.8.0","minimum_index_compatibility_version":"6.0.0-beta1"},"tagline":"The OpenSearch Project: https://opensearch.org/"}`)
+		case "/_nodes/plugins":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"no permissions for [cluster:monitor/nodes/info]"},"status":403}`)
+		default:
+			rec.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(dst.Close)
+	plan := filepath.Join(t.TempDir(), "plan.yaml")
+	os.WriteFile(plan, []byte("version: 1\nmethod: snapshot\nindices: [\"orders-*\"]\nsource: {kind: self-managed, endpoint: \""+src.URL+"\"}\ndestination: {kind: third-party, provider: aws-opensearch, endpoint: \""+dst.URL+"\"}\n"), 0o644)
+	code, stdout, stderr := espreflight(t, "check", "--plan", plan, "--format", "json", "--now", "2026-11-26", "--timeout", "5s", "--deadline", "20s")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	if strings.Contains(stdout, "opensearch 7.10.2") {
+		t.Errorf("a finding judges the compatibility number as a release:\n%s", stdout)
+	}
+	var doc struct {
+		Findings []struct {
+			Rule, Message string
+			Unverified    bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range doc.Findings {
+		if f.Rule == "VER-003" {
+			found = true
+			if !f.Unverified || !strings.Contains(f.Message, "could not verify") || !strings.Contains(f.Message, "the real version is unknown") {
+				t.Errorf("VER-003: unverified %v, %q", f.Unverified, f.Message)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no VER-003 finding:\n%s", stdout)
+	}
+}
