@@ -230,7 +230,8 @@ func summarize(rules []Rule, method string, fs []Finding) Summary {
 }
 
 // Filter keeps only the rules in only (when not empty) and drops the rules in
-// skip, from the catalogue and the findings, and recounts the summary. An id
+// skip, from the catalogue and the findings, and recounts the summary; the
+// rules it drops are listed in Skipped. An id
 // that names no rule is an error: a typo must not silently disable a gate.
 func (r *Result) Filter(only, skip []string) error {
 	if len(only) == 0 && len(skip) == 0 {
@@ -269,6 +270,8 @@ func (r *Result) Filter(only, skip []string) error {
 	for _, rule := range r.Rules {
 		if keep(rule.ID) {
 			rules = append(rules, rule)
+		} else {
+			r.Skipped = append(r.Skipped, SkippedRule{Rule: rule, NotSelected: !slices.Contains(skip, rule.ID)})
 		}
 	}
 	findings := r.Findings[:0:0]

@@ -87,6 +87,28 @@ type Finding struct {
 	Cause string `json:"cause,omitempty"`
 }
 
+// FailOn values: the lowest severity of an unwaived finding that fails the
+// gate (check --fail-on), or never.
+const (
+	FailOnError   = "error"
+	FailOnWarning = "warning"
+	FailOnNever   = "never"
+)
+
+// Fails reports whether the finding fails a gate that fails on failOn
+// (FailOnError, FailOnWarning or FailOnNever; "" is FailOnError): an
+// unwaived finding at or above that severity. A finding that could not be
+// verified counts like a finding of its severity: the gate fails closed.
+func (f *Finding) Fails(failOn string) bool {
+	switch {
+	case f.Waived != nil || failOn == FailOnNever:
+		return false
+	case failOn == FailOnWarning:
+		return true
+	}
+	return f.Severity == SeverityError
+}
+
 // Summary counts the outcome of an evaluation. Rules counts every rule in the
 // catalogue; NotApplicable counts the rules that do not apply to the plan's
 // method (Rule.AppliesTo); of the others, Passed counts rules with no
@@ -123,6 +145,17 @@ type Result struct {
 	// Notices are problems with the evaluation itself that do not fail a rule,
 	// such as a waiver that matches nothing.
 	Notices []string `json:"notices,omitempty"`
+	// Skipped are the rules of the catalogue that Filter left out, in
+	// catalogue order: they are in neither Rules nor the summary.
+	Skipped []SkippedRule `json:"-"`
+}
+
+// SkippedRule is a rule the run left out (Result.Filter).
+type SkippedRule struct {
+	Rule Rule
+	// NotSelected: left out because only other rules were asked for
+	// (--only), not by name (--skip).
+	NotSelected bool
 }
 
 // NotApplicable lists the rules of the catalogue that do not apply to the

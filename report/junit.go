@@ -9,12 +9,18 @@ import (
 	"github.com/espreflight/espreflight/policies"
 )
 
-// JUnit XML in the common shape read by Jenkins, GitLab, Azure DevOps and
-// GitHub test reporters: <testsuites> holding one <testsuite>, one
-// <testcase> per rule (per index for per-index rules), <failure> for a
-// failed or warned rule, <error> for a rule that could not verify, <skipped>
-// for a waived one and for one that does not apply to the plan's method
-// (the message says which).
+// JUnit XML in the common shape that Jenkins (its xunit plugin's
+// junit-10.xsd, testdata/junit), GitLab, Azure DevOps and GitHub test
+// reporters read: <testsuites> holding one <testsuite>, one <testcase> per
+// rule (per index for per-index rules) named after what it checks
+// ("VER-003 <title> [orders-2024]"). A finding that fails the gate (at or
+// above --fail-on) is a <failure>, or an <error> when it could not verify; a
+// finding below it (a warning at the default --fail-on error) leaves its
+// test case passed, with the finding in <system-out>, so that a run that
+// exits 0 shows no failure. Waived findings, rules left out with --skip or
+// --only and rules that do not apply to the plan's method are <skipped>,
+// the message says why. Where a finding points in the plan is in its text:
+// the schema has no file or line on a test case.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -22,7 +28,6 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -50,11 +55,10 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
-	File      string        `xml:"file,attr,omitempty"`
-	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitProblem `xml:"failure"`
 	Error     *junitProblem `xml:"error"`
 	Skipped   *junitSkipped `xml:"skipped"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitProblem struct {
@@ -93,6 +97,14 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 		for _, s := range ruleStatuses(res) {
 			suite.Cases = append(suite.Cases, junitCases(s, res, opts)...)
 		}
+		for _, sk := range res.Skipped {
+			c := junitCase{Name: junitName(sk.Rule, ""), Classname: junitClass(sk.Rule), Time: "0",
+				Skipped: &junitSkipped{Message: "skipped: left out with --skip " + sk.Rule.ID}}
+			if sk.NotSelected {
+				c.Skipped.Message = "skipped: not among the rules asked for with --only"
+			}
+			suite.Cases = append(suite.Cases, c)
+		}
 	}
 	for _, c := range suite.Cases {
 		suite.Tests++
@@ -109,7 +121,7 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 		suite.SystemOut = "Notices:\n" + strings.Join(res.Notices, "\n") + "\n"
 	}
 	doc := junitSuites{Name: "espreflight", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Skipped: suite.Skipped, Time: "0", Suites: []junitSuite{suite}}
+		Time: "0", Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -144,15 +156,32 @@ func junitErrorCases(opts Options) []junitCase {
 		Error: &junitProblem{Message: truncate(msg, 1000), Type: typ, Text: "run failed " + runFailedWhy(opts.ExitCode) + ":\n" + text.String()}}}
 }
 
+// junitName names a test case after what it checks: the rule id and title,
+// and the index in brackets for a per-index case.
+func junitName(r policies.Rule, index string) string {
+	name := r.ID
+	if r.Title != "" {
+		name += " " + oneLine(r.Title)
+	}
+	if index != "" {
+		name += " [" + index + "]"
+	}
+	return name
+}
+
+// junitClass is "espreflight.<area>" ("espreflight.ver").
+func junitClass(r policies.Rule) string {
+	if a := ruleArea(r); a != "" {
+		return "espreflight." + a
+	}
+	return "espreflight"
+}
+
 // junitCases turns one rule into test cases: one case for the rule, or one
 // per index when its findings name indices (capped like SARIF, the rest in
 // aggregate cases).
 func junitCases(s *ruleStatus, res *policies.Result, opts Options) []junitCase {
-	class := "espreflight"
-	if a := ruleArea(s.Rule); a != "" {
-		class += "." + a
-	}
-	base := junitCase{Name: s.Rule.ID, Classname: class, Time: "0", File: res.PlanFile}
+	base := junitCase{Name: junitName(s.Rule, ""), Classname: junitClass(s.Rule), Time: "0"}
 	if s.NotApplicable {
 		base.Skipped = &junitSkipped{Message: notApplicableText(s.Rule, res.Method)}
 		return []junitCase{base}
@@ -171,23 +200,21 @@ func junitCases(s *ruleStatus, res *policies.Result, opts Options) []junitCase {
 	var out []junitCase
 	if len(plain) > 0 {
 		c := base
-		c.Line = max(plain[0].Location.Line, 1)
-		fillJUnitCase(&c, plain, "")
+		fillJUnitCase(&c, plain, "", opts)
 		out = append(out, c)
 	}
 	if len(perIndex) > 0 {
 		st := &ruleStatus{Rule: s.Rule, Findings: perIndex}
 		for _, it := range capItems([]*ruleStatus{st}, opts.perRuleCap(), MaxSARIFRunResults) {
 			c := base
-			c.Line = max(it.F.Location.Line, 1)
 			if it.Agg == nil {
-				c.Name = s.Rule.ID + " " + it.F.Index
-				fillJUnitCase(&c, []*policies.Finding{it.F}, "")
+				c.Name = junitName(s.Rule, it.F.Index)
+				fillJUnitCase(&c, []*policies.Finding{it.F}, "", opts)
 			} else {
 				idx := findingIndices(it.Agg)
-				c.Name = fmt.Sprintf("%s %s (aggregated)", s.Rule.ID, plural(len(idx), "more index", "more indices"))
+				c.Name = junitName(s.Rule, plural(len(idx), "more index", "more indices")+", aggregated")
 				fillJUnitCase(&c, it.Agg, fmt.Sprintf("%s on the %s aggregated into this test case: %s\n\n",
-					plural(len(idx), "index", "indices"), clusterSubject(it.F.Cluster), names(idx, DefaultMaxNames)))
+					plural(len(idx), "index", "indices"), clusterSubject(it.F.Cluster), names(idx, DefaultMaxNames)), opts)
 			}
 			out = append(out, c)
 		}
@@ -195,26 +222,77 @@ func junitCases(s *ruleStatus, res *policies.Result, opts Options) []junitCase {
 	return out
 }
 
-// fillJUnitCase sets the outcome of a case from its findings: an unwaived
-// unverified finding makes an error, another unwaived finding a failure; a
-// case whose findings are all waived is skipped.
-func fillJUnitCase(c *junitCase, fs []*policies.Finding, intro string) {
-	var open, waived []*policies.Finding
+// fillJUnitCase sets the outcome of a case from its findings: a finding
+// that fails the gate (--fail-on) makes a failure, or an error when it
+// could not be verified; unwaived findings below the gate leave the case
+// passed with their text in system-out; a case whose findings are all
+// waived is skipped.
+func fillJUnitCase(c *junitCase, fs []*policies.Finding, intro string, opts Options) {
+	var open, failing []*policies.Finding
+	var waived *policies.Finding
 	unverified := false
 	for _, f := range fs {
-		if f.Waived != nil {
-			waived = append(waived, f)
-		} else {
-			open = append(open, f)
+		switch {
+		case f.Waived != nil:
+			if waived == nil {
+				waived = f
+			}
+		case f.Fails(opts.FailOn):
+			failing = append(failing, f)
 			unverified = unverified || f.Unverified
+			open = append(open, f)
+		default:
+			open = append(open, f)
 		}
 	}
 	if len(open) == 0 {
-		w := waived[0].Waived
-		c.Skipped = &junitSkipped{Message: "waived: " + waiverText(w, waived[0].Location.File)}
+		c.Skipped = &junitSkipped{Message: "waived: " + waiverText(waived.Waived, waived.Location.File)}
 		return
 	}
-	f := open[0]
+	text := junitText(fs, intro)
+	if len(failing) == 0 {
+		f := open[0]
+		what := "a warning"
+		if f.Severity == policies.SeverityError {
+			what = "an error"
+		}
+		if f.Unverified {
+			what += " that could not be verified"
+		}
+		c.SystemOut = fmt.Sprintf("Passed: %s, below the gate (--fail-on %s).\n%s", what, failOnName(opts.FailOn), text)
+		return
+	}
+	f := failing[0]
+	msg := oneLine(f.Message)
+	if f.Index != "" && !strings.HasSuffix(c.Name, "["+f.Index+"]") {
+		msg = f.Index + ": " + msg
+	}
+	p := &junitProblem{Message: truncate(msg, 1000), Text: text}
+	switch {
+	case unverified:
+		p.Type = "could-not-verify"
+		c.Error = p
+	case f.Severity == policies.SeverityError:
+		p.Type = "error"
+		c.Failure = p
+	default:
+		p.Type = "warning"
+		c.Failure = p
+	}
+}
+
+// failOnName is the --fail-on a gate runs with ("" is the default, error).
+func failOnName(failOn string) string {
+	if failOn == "" {
+		return policies.FailOnError
+	}
+	return failOn
+}
+
+// junitText is the body of a failure, error or system-out: each distinct
+// message with its cluster, waiver, plan line and evidence, then the fix
+// and the source.
+func junitText(fs []*policies.Finding, intro string) string {
 	var text strings.Builder
 	text.WriteString(intro)
 	seen := map[string]bool{}
@@ -239,26 +317,18 @@ func fillJUnitCase(c *junitCase, fs []*policies.Finding, intro string) {
 			text.WriteString("\n")
 		}
 	}
+	f := fs[0]
+	for _, g := range fs {
+		if g.Waived == nil {
+			f = g
+			break
+		}
+	}
 	if f.Remediation != "" {
 		fmt.Fprintf(&text, "fix: %s\n", strings.TrimSpace(f.Remediation))
 	}
 	if f.HelpURI != "" {
 		fmt.Fprintf(&text, "see: %s\n", f.HelpURI)
 	}
-	msg := oneLine(f.Message)
-	if c.Name != f.Rule && f.Index != "" && !strings.HasPrefix(c.Name, f.Rule+" ") {
-		msg = f.Index + ": " + msg
-	}
-	p := &junitProblem{Message: truncate(msg, 1000), Text: text.String()}
-	switch {
-	case unverified:
-		p.Type = "could-not-verify"
-		c.Error = p
-	case f.Severity == policies.SeverityError:
-		p.Type = "error"
-		c.Failure = p
-	default:
-		p.Type = "warning"
-		c.Failure = p
-	}
+	return text.String()
 }

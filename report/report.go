@@ -33,6 +33,10 @@ type Options struct {
 	// every format then renders a failed-run report of Errors instead of
 	// findings, with the plan file and name of the result when known.
 	ExitCode int
+	// FailOn is the run's --fail-on (policies.FailOnError, "" too,
+	// FailOnWarning or FailOnNever): JUnit reports as failures only the
+	// findings that fail the gate, so that a run that exits 0 shows none.
+	FailOn string
 	// Errors are why the run failed (exit 2 or 3): every format says them,
 	// SARIF as toolExecutionNotifications, JUnit as <error> test cases.
 	Errors []RunError

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"regexp"
@@ -444,162 +443,6 @@ func TestSARIFLarge(t *testing.T) {
 	}
 }
 
-// JUnit, in the shape of the common JUnit XML schema (Jenkins junit-10.xsd /
-// Testmo "common JUnit XML format").
-type xTestsuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     *string      `xml:"name,attr"`
-	Tests    *int         `xml:"tests,attr"`
-	Failures *int         `xml:"failures,attr"`
-	Errors   *int         `xml:"errors,attr"`
-	Skipped  *int         `xml:"skipped,attr"`
-	Suites   []xTestsuite `xml:"testsuite"`
-}
-
-type xTestsuite struct {
-	Name       *string `xml:"name,attr"`
-	Tests      *int    `xml:"tests,attr"`
-	Failures   *int    `xml:"failures,attr"`
-	Errors     *int    `xml:"errors,attr"`
-	Skipped    *int    `xml:"skipped,attr"`
-	Time       *string `xml:"time,attr"`
-	Timestamp  string  `xml:"timestamp,attr"`
-	Properties []struct {
-		Name  *string `xml:"name,attr"`
-		Value *string `xml:"value,attr"`
-	} `xml:"properties>property"`
-	Cases []struct {
-		Name      *string `xml:"name,attr"`
-		Classname *string `xml:"classname,attr"`
-		Time      *string `xml:"time,attr"`
-		Failure   []struct {
-			Message *string `xml:"message,attr"`
-			Type    string  `xml:"type,attr"`
-			Text    string  `xml:",chardata"`
-		} `xml:"failure"`
-		Error []struct {
-			Message *string `xml:"message,attr"`
-			Type    string  `xml:"type,attr"`
-			Text    string  `xml:",chardata"`
-		} `xml:"error"`
-		Skipped []struct {
-			Message *string `xml:"message,attr"`
-		} `xml:"skipped"`
-	} `xml:"testcase"`
-	SystemOut string `xml:"system-out"`
-}
-
-func parseJUnit(t *testing.T, data []byte) xTestsuite {
-	t.Helper()
-	var doc xTestsuites
-	if err := xml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Name == nil || doc.Tests == nil || doc.Failures == nil || doc.Errors == nil || doc.Skipped == nil {
-		t.Fatalf("testsuites lacks a required attribute")
-	}
-	if len(doc.Suites) != 1 {
-		t.Fatalf("%d testsuites, want 1", len(doc.Suites))
-	}
-	s := doc.Suites[0]
-	if s.Name == nil || s.Tests == nil || s.Failures == nil || s.Errors == nil || s.Skipped == nil || s.Time == nil {
-		t.Fatal("testsuite lacks a required attribute (name, tests, failures, errors, skipped, time)")
-	}
-	var fail, errs, skip int
-	for i, c := range s.Cases {
-		if c.Name == nil || *c.Name == "" || c.Classname == nil || c.Time == nil {
-			t.Errorf("testcase %d lacks name, classname or time", i)
-		}
-		if len(c.Failure)+len(c.Error)+len(c.Skipped) > 1 {
-			t.Errorf("testcase %v has more than one outcome", *c.Name)
-		}
-		for _, f := range c.Failure {
-			if f.Message == nil || *f.Message == "" || f.Text == "" {
-				t.Errorf("testcase %s: failure without message or text", *c.Name)
-			}
-		}
-		for _, e := range c.Error {
-			if e.Message == nil || *e.Message == "" {
-				t.Errorf("testcase %s: error without message", *c.Name)
-			}
-		}
-		for _, sk := range c.Skipped {
-			if sk.Message == nil || *sk.Message == "" {
-				t.Errorf("testcase %s: skipped without a reason", *c.Name)
-			}
-		}
-		fail += len(c.Failure)
-		errs += len(c.Error)
-		skip += len(c.Skipped)
-	}
-	if *s.Tests != len(s.Cases) || *s.Failures != fail || *s.Errors != errs || *s.Skipped != skip {
-		t.Errorf("counts tests=%d failures=%d errors=%d skipped=%d, cases say %d/%d/%d/%d", *s.Tests, *s.Failures, *s.Errors, *s.Skipped, len(s.Cases), fail, errs, skip)
-	}
-	if *doc.Tests != *s.Tests || *doc.Failures != *s.Failures || *doc.Errors != *s.Errors || *doc.Skipped != *s.Skipped {
-		t.Error("testsuites totals differ from the testsuite's")
-	}
-	for _, p := range s.Properties {
-		if p.Name == nil || p.Value == nil {
-			t.Error("property without name or value")
-		}
-	}
-	return s
-}
-
-func TestJUnit(t *testing.T) {
-	s := parseJUnit(t, render(t, FormatJUnit, fixtureResult(), Options{ExitCode: 1}))
-	names := map[string]string{}
-	for _, c := range s.Cases {
-		out := "pass"
-		switch {
-		case len(c.Failure) > 0:
-			out = "failure:" + c.Failure[0].Type
-		case len(c.Error) > 0:
-			out = "error:" + c.Error[0].Type
-		case len(c.Skipped) > 0:
-			out = "skipped:" + *c.Skipped[0].Message
-		}
-		names[*c.Name] = out
-	}
-	for name, want := range map[string]string{
-		"ARCH-001":              "failure:error",
-		"LS-001":                "failure:warning",
-		"PLUG-001":              "pass",
-		"SNAP-002 logs-2017.01": "failure:error",
-		"SNAP-002 orders-2015":  "failure:error",
-		"VER-003":               "error:could-not-verify",
-		"SYS-001 .kibana_1":     "skipped:",
-	} {
-		got, ok := names[name]
-		if !ok || !strings.HasPrefix(got, want) {
-			t.Errorf("testcase %q = %q, want %q", name, got, want)
-		}
-	}
-	if !strings.Contains(names["SYS-001 .kibana_1"], "Kibana objects") {
-		t.Errorf("skipped case lacks the waiver reason: %q", names["SYS-001 .kibana_1"])
-	}
-	if !strings.Contains(s.SystemOut, "stale") {
-		t.Error("notices missing from system-out")
-	}
-	// Capped like SARIF.
-	large := parseJUnit(t, render(t, FormatJUnit, largeResult(30000), Options{}))
-	if len(large.Cases) > DefaultSARIFMaxResults+len(fixtureRules())+1 {
-		t.Errorf("%d test cases for 30 000 findings", len(large.Cases))
-	}
-	agg := 0
-	for _, c := range large.Cases {
-		if strings.Contains(*c.Name, "aggregated") {
-			agg++
-			if len(c.Failure) != 1 || !strings.Contains(c.Failure[0].Text, "29000 indices") {
-				t.Errorf("aggregate case %q: %+v", *c.Name, c.Failure)
-			}
-		}
-	}
-	if agg != 1 {
-		t.Errorf("%d aggregate cases, want 1", agg)
-	}
-}
-
 func TestMarkdown(t *testing.T) {
 	out := string(render(t, FormatMarkdown, fixtureResult(), Options{Facts: fixtureFacts(), ExitCode: 1}))
 	for _, want := range []string{
@@ -644,7 +487,7 @@ func TestNotApplicableInEveryFormat(t *testing.T) {
 		FormatJSON:     {`"not_applicable": 1`, "\"not_applicable\": [\n    \"DUMP-001\"\n  ]"},
 		FormatSARIF:    {`"notApplicableRules": [`, `"not_applicable": 1`},
 		FormatMarkdown: {"1 rule not applicable to method reindex", "| `DUMP-001` | elasticsearch-dump |", ", 1 not applicable`"},
-		FormatJUnit:    {`<testcase name="DUMP-001" classname="espreflight.dump"`, `<skipped message="not applicable: the rule applies to elasticsearch-dump plans only; this plan&#39;s method is reindex">`},
+		FormatJUnit:    {`<testcase name="DUMP-001 elasticsearch-dump host cannot reach a cluster" classname="espreflight.dump"`, `<skipped message="not applicable: the rule applies to elasticsearch-dump plans only; this plan&#39;s method is reindex">`},
 	}
 	for _, format := range Formats() {
 		out := string(render(t, format, res, Options{Facts: fixtureFacts()}))

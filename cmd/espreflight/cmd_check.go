@@ -171,7 +171,7 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 		code = exitUnreachable
 	}
 	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && o.output == ""
-	ropts := report.Options{Facts: facts, Color: color, MaxNames: o.maxNames, ExitCode: code, Errors: runErrs}
+	ropts := report.Options{Facts: facts, Color: color, MaxNames: o.maxNames, ExitCode: code, FailOn: o.failOn, Errors: runErrs}
 	var def io.Writer = stdout
 	if code == exitOK && o.quiet {
 		def = nil
@@ -237,18 +237,12 @@ func unreachableMessage(roles []string) string {
 	return fmt.Sprintf("could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify", strings.Join(roles, " and the "))
 }
 
-// exitCode applies --fail-on to the unwaived findings. A finding that could not
-// be verified counts like a failure of its severity: the gate fails closed.
+// exitCode applies --fail-on to the findings (policies.Finding.Fails: a
+// finding that could not be verified counts like a failure of its severity,
+// so the gate fails closed).
 func exitCode(res *policies.Result, failOn string) int {
-	for _, f := range res.Findings {
-		if f.Waived != nil {
-			continue
-		}
-		switch {
-		case failOn == "never":
-		case f.Severity == policies.SeverityError:
-			return exitFindings
-		case failOn == "warning" && f.Severity == policies.SeverityWarning:
+	for i := range res.Findings {
+		if res.Findings[i].Fails(failOn) {
 			return exitFindings
 		}
 	}

@@ -259,3 +259,62 @@ func keepSARIF(t *testing.T, name string, data []byte) {
 		}
 	}
 }
+
+// TestJUnitAgreesWithExitCode: on every example, under every --fail-on, the
+// JUnit report shows no failure and no error when the run exits 0, some
+// when it exits 1, an error when it exits 3; and a rule left out with
+// --skip is a skipped test case.
+func TestJUnitAgreesWithExitCode(t *testing.T) {
+	examples := map[string]string{
+		"arch-conflict.yaml": "alibaba-pair.facts.json", "arch-same.yaml": "alibaba-pair.facts.json",
+		"dump.yaml": "dump.facts.json", "logstash.yaml": "logstash.facts.json", "reindex.yaml": "reindex.facts.json",
+		"snapshot.yaml": "snapshot.facts.json", "snapshot-reindex.yaml": "snapshot-reindex.facts.json",
+	}
+	exits := map[int]int{}
+	for plan, facts := range examples {
+		for _, failOn := range []string{"error", "warning", "never"} {
+			code, stdout, stderr := espreflight(t, "check", "--plan", testdata("examples", plan), "--facts", testdata("examples", facts),
+				"--now", "2026-11-26", "--fail-on", failOn, "--format", "junit", "--skip", "SYS-001")
+			exits[code]++
+			var doc struct {
+				Failures int `xml:"failures,attr"`
+				Errors   int `xml:"errors,attr"`
+				Suites   []struct {
+					Cases []struct {
+						Name    string `xml:"name,attr"`
+						Skipped *struct {
+							Message string `xml:"message,attr"`
+						} `xml:"skipped"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Suites) != 1 {
+				t.Fatalf("%s --fail-on %s: exit %d, %v, stderr %s", plan, failOn, code, err, stderr)
+			}
+			var ok bool
+			switch code {
+			case exitOK:
+				ok = doc.Failures+doc.Errors == 0
+			case exitFindings:
+				ok = doc.Failures+doc.Errors > 0
+			case exitUnreachable:
+				ok = doc.Errors > 0 // at least the unreachable cluster's
+			}
+			if !ok {
+				t.Errorf("%s --fail-on %s: exit %d but %d failures and %d errors", plan, failOn, code, doc.Failures, doc.Errors)
+			}
+			skipped := false
+			for _, c := range doc.Suites[0].Cases {
+				if strings.HasPrefix(c.Name, "SYS-001 ") && c.Skipped != nil && strings.Contains(c.Skipped.Message, "--skip SYS-001") {
+					skipped = true
+				}
+			}
+			if !skipped {
+				t.Errorf("%s: --skip SYS-001 is not a skipped test case", plan)
+			}
+		}
+	}
+	if exits[exitOK] == 0 || exits[exitFindings] == 0 {
+		t.Errorf("the examples should both pass and fail: exits %v", exits)
+	}
+}
