@@ -276,6 +276,9 @@ func (c *client) netReason(ctx, actx context.Context, err error) string {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Sprintf("probe deadline (%s) exceeded", c.opts.Deadline)
 		}
+		if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+			return "probe " + c.scrub.short(cause.Error(), 100) // "probe cancelled by SIGTERM"
+		}
 		return "probe cancelled"
 	case actx.Err() != nil:
 		return fmt.Sprintf("timed out after %s", c.opts.Timeout)
