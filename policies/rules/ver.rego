@@ -465,6 +465,84 @@ product_settled_by_indices(from, to, role) if {
 }
 
 # METADATA
+# title: OpenSearch cannot read a repository written by Elasticsearch 7.12+
+# description: |
+#   From 7.12, Elasticsearch writes the repository's own uuid and the writing
+#   cluster's uuid (`uuid`, `cluster_id`) into the repository data at its
+#   root. OpenSearch forked from 7.10 and its parser of that file rejects
+#   fields it does not know (1.x and 2.x, and 3.x's parser still has no such
+#   fields), so it cannot even list the snapshots of such a repository
+#   ("unknown field [uuid]"), whatever versions created the indices. What
+#   matters is the version of the cluster that writes the repository: the
+#   source for a snapshot, and for snapshot + reindex the source for the
+#   restore into the intermediate and the intermediate for the restore into
+#   the destination. Repositories written by Elasticsearch 7.11 or earlier
+#   (or by OpenSearch) are not affected.
+# related_resources:
+#   - ref: https://github.com/opensearch-project/OpenSearch/issues/17567
+#   - ref: https://github.com/elastic/elasticsearch/pull/69335
+#   - ref: https://github.com/opensearch-project/OpenSearch/blob/main/server/src/main/java/org/opensearch/repositories/RepositoryData.java
+#   - ref: https://docs.opensearch.org/latest/upgrade-to/snapshot-migrate/
+# custom:
+#   id: VER-008
+#   methods: [snapshot, snapshot-reindex]
+#   severity: error
+#   remediation: |
+#     Move the documents instead of the snapshot: reindex from remote on the
+#     OpenSearch cluster, Logstash, or elasticsearch-dump. A repository that
+#     Elasticsearch 7.12+ has written stays unreadable for OpenSearch.
+#   example: |
+#     method: snapshot
+#     source: {kind: self-managed, version: "7.17.29"}
+#     destination: {kind: self-managed, product: opensearch, version: "2.19.0"}
+deny contains f if {
+	some v in repository_uuid
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+# The first Elasticsearch release that writes uuid and cluster_id into the
+# repository data.
+repository_uuid_version := [7, 12, 0]
+
+repository_uuid contains v if {
+	some [from, to] in lib.snapshot_steps
+	lib.product_of(to) == "opensearch"
+	not lib.product_of(from) == "opensearch"
+	lib.version(from) >= repository_uuid_version
+	v := {
+		"msg": sprintf("the %s (Elasticsearch %s) writes the repository with uuid and cluster_id fields that the %s (OpenSearch %s) cannot parse: it fails to load the repository (unknown field [uuid]) and restores nothing", [from, lib.version_text(from), to, lib.version_text(to)]),
+		"cluster": to,
+		"location": "method",
+		"evidence": [
+			version_evidence(from),
+			{"fact": sprintf("clusters.%s.product", [to]), "value": "opensearch"},
+		],
+	}
+}
+
+repository_uuid contains v if {
+	some [from, to] in lib.snapshot_steps
+	lib.product_of(to) == "opensearch"
+	not lib.product_of(from) == "opensearch"
+	not lib.version(from)
+	v := unknown_version(from, sprintf("that the %s (OpenSearch) can read the repository the %s writes (not if Elasticsearch 7.12 or later writes it)", [to, from]))
+}
+
+repository_uuid contains v if {
+	some [from, to] in lib.snapshot_steps
+	not lib.product_of(to)
+	not lib.product_of(from) == "opensearch"
+	lib.version(from) >= repository_uuid_version
+	v := {
+		"msg": sprintf("could not verify that the %s can read the repository the %s (Elasticsearch %s) writes: OpenSearch cannot, and the %s's product is unknown (%s)", [to, from, lib.version_text(from), to, lib.why_unknown(to, "version")]),
+		"cluster": to,
+		"location": to,
+		"unverified": true,
+		"evidence": [version_evidence(from), {"fact": sprintf("clusters.%s.product", [to]), "value": null}],
+	}
+}
+
+# METADATA
 # title: Logstash version incompatible with a cluster
 # description: |
 #   Logstash must be compatible with both clusters. Per Elastic's product

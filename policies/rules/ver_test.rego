@@ -313,6 +313,58 @@ test_ver006_unknown_unverified if {
 	f2.cluster == "destination"
 }
 
+# --- VER-008
+
+# Confirmed on real nodes: ES 7.17.29 -> OpenSearch 1.3.14 and 2.19.6 both
+# fail with "unknown field [uuid]" (testdata/integration/snap-es717-to-os*).
+test_ver008_es717_repository_into_opensearch_fails if {
+	some dst in [os("1.3.14"), os("2.19.6"), os("3.1.0")]
+	fs := only(ver.deny, "VER-008") with input as inp("snapshot", es("7.17.29"), dst)
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	f.cluster == "destination"
+	contains(f.msg, "unknown field [uuid]")
+}
+
+# With snapshot + reindex each step's writer counts: an OpenSearch
+# intermediate cannot read the source's 7.12+ repository, and an OpenSearch
+# destination reads the repository an OpenSearch intermediate writes.
+test_ver008_snapshot_reindex_judges_each_writer if {
+	i := object.union(inp("snapshot-reindex", es("7.17.29"), os("2.19.6")), {"clusters": {"intermediate": os("1.3.14")}})
+	fs := only(ver.deny, "VER-008") with input as i
+	count(fs) == 1
+	some f in fs
+	f.cluster == "intermediate"
+	i2 := object.union(inp("snapshot-reindex", es("6.8.23"), os("2.19.6")), {"clusters": {"intermediate": es("7.17.29")}})
+	fs2 := only(ver.deny, "VER-008") with input as i2
+	some f2 in fs2
+	f2.cluster == "destination"
+	contains(f2.msg, "the intermediate (Elasticsearch 7.17.29)")
+}
+
+test_ver008_older_writer_or_elasticsearch_reader_passes if {
+	count(only(ver.deny, "VER-008")) == 0 with input as inp("snapshot", es("7.11.2"), os("1.3.14"))
+	count(only(ver.deny, "VER-008")) == 0 with input as inp("snapshot", es("7.10.2"), os("2.19.6"))
+	count(only(ver.deny, "VER-008")) == 0 with input as inp("snapshot", os("2.19.6"), os("3.1.0"))
+	count(only(ver.deny, "VER-008")) == 0 with input as inp("snapshot", es("7.17.29"), es("8.15.1"))
+	count(only(ver.deny, "VER-008")) == 0 with input as inp("logstash", es("7.17.29"), os("2.19.6"))
+}
+
+test_ver008_unknown_writer_or_reader_unverified if {
+	fs := only(ver.deny, "VER-008") with input as inp("snapshot", unknown_cl, os("2.19.6"))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	f.cluster == "source"
+	fs2 := only(ver.deny, "VER-008") with input as inp("snapshot", es("7.17.29"), unknown_cl)
+	count(fs2) == 1
+	some f2 in fs2
+	f2.unverified
+	f2.cluster == "destination"
+	contains(f2.msg, "connection refused")
+}
+
 # --- VER-007
 
 ls(version, src, dst) := object.union(inp("logstash", src, dst), {"plan": {"logstash": {"version": version}}})
