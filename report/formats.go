@@ -16,6 +16,8 @@ const (
 	FormatSARIF    = "sarif"
 	FormatMarkdown = "markdown"
 	FormatJUnit    = "junit"
+	FormatGitHub   = "github"
+	FormatGitLab   = "gitlab"
 )
 
 // Format is one output format of a check report.
@@ -48,6 +50,8 @@ var formats = []Format{
 	{Name: FormatSARIF, Ext: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", render: renderSARIF},
 	{Name: FormatMarkdown, Aliases: []string{"md"}, Ext: "md", Description: "a report for a pull request comment or a CI job summary", render: renderMarkdown},
 	{Name: FormatJUnit, Ext: "xml", Description: "JUnit XML, one test case per rule, for CI test reports", render: renderJUnit},
+	{Name: FormatGitHub, Ext: "log", Description: "GitHub Actions workflow commands: annotations on the plan lines, without code scanning", render: renderGitHub},
+	{Name: FormatGitLab, Ext: "codequality.json", Description: "a GitLab Code Quality report for the merge request widget", render: renderGitLab},
 }
 
 // Formats lists the names of the output formats Render accepts, in table order.

@@ -287,11 +287,22 @@ func automationID(res *policies.Result, opts Options) string {
 }
 
 // sarifURI turns the plan path as given on the command line into a relative
-// URI reference: slashes, no "./", percent-encoded where needed. An absolute
-// path (which the CLI should not pass) is made relative to the working
-// folder when it lies below it, else reduced to its base name, so that no
-// absolute or file:// URI is ever written.
+// URI reference (relPath, percent-encoded where needed), so that no absolute
+// or file:// URI is ever written.
 func sarifURI(p string) string {
+	p = relPath(p)
+	if p == "" {
+		return ""
+	}
+	u := url.URL{Path: p}
+	return u.String()
+}
+
+// relPath is the plan path as given on the command line, as CI systems
+// resolve it from the repository root: slashes, no "./". An absolute path
+// (which the CLI should not pass) is made relative to the working folder
+// when it lies below it, else reduced to its base name.
+func relPath(p string) string {
 	if p == "" {
 		return ""
 	}
@@ -307,9 +318,7 @@ func sarifURI(p string) string {
 		}
 	}
 	p = path.Clean(filepath.ToSlash(p))
-	p = strings.TrimPrefix(p, "/")
-	u := url.URL{Path: p}
-	return u.String()
+	return strings.TrimPrefix(p, "/")
 }
 
 func addSARIFResult(run *sarif.Run, it item, res *policies.Result, opts Options) {

@@ -47,12 +47,13 @@ func ciCommands(t *testing.T) map[string][]string {
 	return cmds
 }
 
-// TestCIExamples runs the commands of the GitHub Actions and GitLab CI
-// examples in a repository laid out as they expect, and checks that every
-// report they upload is written and well-formed, also when the gate fails.
+// TestCIExamples runs the commands of the CI examples in a repository laid
+// out as they expect, and checks that every report they write is there and
+// well-formed, also when the gate fails, and that what they print on
+// standard output is what the step needs.
 func TestCIExamples(t *testing.T) {
 	cmds := ciCommands(t)
-	for _, section := range []string{"GitHub Actions", "GitLab CI"} {
+	for _, section := range []string{"GitHub Actions", "GitHub Actions without code scanning", "GitLab CI"} {
 		args, ok := cmds[section]
 		if !ok {
 			t.Fatalf("docs/ci.md has no espreflight check command under %q (found %v)", section, cmds)
@@ -73,46 +74,82 @@ func TestCIExamples(t *testing.T) {
 			if code != exitFindings {
 				t.Fatalf("exit %d, want 1 (the example fails ARCH-001); stderr %s", code, stderr)
 			}
-			if !strings.Contains(stdout, "ARCH-001") || !regexp.MustCompile(`\d+ rules, \d+ passed`).MatchString(stdout) {
-				t.Errorf("text output lacks the finding or the summary:\n%s", stdout)
+			if !strings.Contains(stdout, "ARCH-001") || !regexp.MustCompile(`(?m)^\d+ rules, \d+ passed`).MatchString(stdout) {
+				t.Errorf("standard output lacks the finding or the summary:\n%s", stdout)
 			}
-			for _, name := range []string{"espreflight.sarif", "espreflight.md", "espreflight.xml"} {
+			files := 0
+			for i, a := range args {
+				if a != "--format" || i+1 == len(args) {
+					continue
+				}
+				format, name, ok := strings.Cut(args[i+1], "=")
+				if !ok {
+					if format == "github" && !regexp.MustCompile(`(?m)^::error file=deploy/migration\.yaml,line=\d+,title=ARCH-001 `).MatchString(stdout) {
+						t.Errorf("github: no ::error annotation on the plan for ARCH-001:\n%s", stdout)
+					}
+					continue
+				}
+				files++
 				data, err := os.ReadFile(name)
 				if err != nil {
 					t.Fatalf("%s not written: %v", name, err)
 				}
-				switch filepath.Ext(name) {
-				case ".sarif":
-					var v struct {
-						Runs []struct {
-							Results []struct {
-								Locations []struct {
-									PhysicalLocation struct {
-										ArtifactLocation struct{ URI string } `json:"artifactLocation"`
-									} `json:"physicalLocation"`
-								} `json:"locations"`
-							} `json:"results"`
-						} `json:"runs"`
-					}
-					if err := json.Unmarshal(data, &v); err != nil || len(v.Runs) != 1 || len(v.Runs[0].Results) == 0 {
-						t.Fatalf("sarif: %v %+v", err, v)
-					}
-					if uri := v.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI; uri != "deploy/migration.yaml" {
-						t.Errorf("sarif uri %q, want the plan path as given", uri)
-					}
-					keepSARIF(t, "ci-"+strings.ReplaceAll(strings.ToLower(section), " ", "-")+".sarif", data)
-				case ".xml":
-					var suites struct{}
-					if err := xml.Unmarshal(data, &suites); err != nil {
-						t.Errorf("junit: %v", err)
-					}
-				case ".md":
-					if !strings.Contains(string(data), "ARCH-001") {
-						t.Errorf("markdown lacks ARCH-001")
-					}
-				}
+				checkCIReport(t, section, format, data)
+			}
+			if files == 0 {
+				t.Errorf("the example writes no report file")
 			}
 		})
+	}
+}
+
+// checkCIReport checks one report file a CI example writes for the
+// example's failing ARCH-001.
+func checkCIReport(t *testing.T, section, format string, data []byte) {
+	t.Helper()
+	switch format {
+	case "sarif":
+		var v struct {
+			Runs []struct {
+				Results []struct {
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(data, &v); err != nil || len(v.Runs) != 1 || len(v.Runs[0].Results) == 0 {
+			t.Fatalf("sarif: %v %+v", err, v)
+		}
+		if uri := v.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI; uri != "deploy/migration.yaml" {
+			t.Errorf("sarif uri %q, want the plan path as given", uri)
+		}
+		keepSARIF(t, "ci-"+strings.ReplaceAll(strings.ToLower(section), " ", "-")+".sarif", data)
+	case "junit":
+		var suites struct{}
+		if err := xml.Unmarshal(data, &suites); err != nil {
+			t.Errorf("junit: %v", err)
+		}
+	case "markdown", "md":
+		if !strings.Contains(string(data), "ARCH-001") {
+			t.Errorf("markdown lacks ARCH-001")
+		}
+	case "gitlab":
+		var issues []struct {
+			CheckName string `json:"check_name"`
+			Location  struct {
+				Path  string              `json:"path"`
+				Lines struct{ Begin int } `json:"lines"`
+			} `json:"location"`
+		}
+		if err := json.Unmarshal(data, &issues); err != nil || len(issues) == 0 || issues[0].CheckName != "ARCH-001" ||
+			issues[0].Location.Path != "deploy/migration.yaml" || issues[0].Location.Lines.Begin < 1 {
+			t.Errorf("gitlab: %v %+v", err, issues)
+		}
+	default:
+		t.Errorf("the example writes %s: add a check of it here", format)
 	}
 }
 

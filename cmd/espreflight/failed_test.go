@@ -58,6 +58,24 @@ var failedReportChecks = map[string]func(t *testing.T, data []byte, want string)
 			t.Errorf("sarif:\n%s", data)
 		}
 	},
+	report.FormatGitHub: func(t *testing.T, data []byte, want string) {
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if len(lines) < 2 || !strings.HasPrefix(lines[0], "::error ") || !strings.Contains(lines[0], "title=espreflight could not run::") ||
+			!strings.Contains(lines[0], strings.NewReplacer("%", "%25").Replace(want)) || !strings.Contains(lines[len(lines)-1], "run failed (exit 2") {
+			t.Errorf("github:\n%s", data)
+		}
+	},
+	report.FormatGitLab: func(t *testing.T, data []byte, want string) {
+		var issues []struct {
+			Description string `json:"description"`
+			CheckName   string `json:"check_name"`
+			Severity    string `json:"severity"`
+		}
+		if err := json.Unmarshal(data, &issues); err != nil || len(issues) == 0 || issues[0].CheckName != "espreflight/run-failed" ||
+			issues[0].Severity != "blocker" || !strings.Contains(issues[0].Description, want) {
+			t.Errorf("gitlab: %v\n%s", err, data)
+		}
+	},
 	report.FormatJUnit: func(t *testing.T, data []byte, want string) {
 		var doc struct {
 			Suites []struct {
