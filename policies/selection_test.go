@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,55 @@ func TestDeclaredAWSElasticsearchIsElasticsearch(t *testing.T) {
 	res := evaluatePlan(t, "version: 1\nmethod: snapshot\nindices: [\"*\"]\nsource: {kind: third-party, provider: aws-opensearch, version: \"6.8\"}\ndestination: {kind: alibaba, version: \"7.10.0\"}\n")
 	if fired(res, "VER-006") {
 		t.Error("VER-006 fires for a legacy Elasticsearch 6.8 domain")
+	}
+}
+
+// derivedFacts is a facts document by the contract whose source index gives
+// its created_version only (no created_id, created_major or created_minor),
+// with extra fields spliced into that index.
+func derivedFacts(created, extra string) string {
+	return `{"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00Z",
+ "plan":{"version":1,"name":"d","method":"snapshot","mode":"full","indices":["orders-*"],"volume_bytes":-1,"lines":{},
+   "source":{"kind":"self-managed","version":"6.8.23","product":"elasticsearch"},
+   "destination":{"kind":"self-managed","version":"7.17.0","product":"elasticsearch"}},
+ "clusters":{
+  "source":{"reachable":true,"product":"elasticsearch","version":{"number":"6.8.23"},"nodes":[],"repositories":[],"aliases":[],"settings":{},"health":"green",
+   "indices":[{"name":"orders-2019","status":"open","primary_shards":1,"created_version":"` + created + `"` + extra + `}],
+   "sources":{"version":"t","product":"t","nodes":"t","indices":"t","totals":"t","repositories":"t","aliases":"t","settings":"t","health":"t"},"unknown":[]},
+  "destination":{"reachable":true,"product":"elasticsearch","version":{"number":"7.17.0"},"nodes":[],"indices":[],"repositories":[],"aliases":[],"settings":{},"health":"green",
+   "sources":{"version":"t","product":"t","nodes":"t","indices":"t","totals":"t","repositories":"t","aliases":"t","settings":"t","health":"t"},"unknown":[]}},
+ "runner":{"reachable":{"source":true,"destination":true}}}`
+}
+
+// TestDerivedCreatedFieldsQuiet: a 6.8-created index given by its
+// created_version alone restores into 7.17, so VER-003 stays quiet (it used
+// to read the missing created_major as 0 and fail the index).
+func TestDerivedCreatedFieldsQuiet(t *testing.T) {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for created, want := range map[string]bool{"6.8.23": false, "5.6.16": true} {
+		f, err := probe.ReadFacts(strings.NewReader(derivedFacts(created, "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Evaluate(context.Background(), f, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.ContainsFunc(res.Findings, func(f Finding) bool { return f.Rule == "VER-003" }); got != want {
+			t.Errorf("index created by %s: VER-003 reported %v, want %v: %+v", created, got, want, res.Findings)
+		}
+	}
+}
+
+// TestDerivedCreatedFieldsDisagree: a document whose derived fields
+// disagree with their source is refused, naming the index.
+func TestDerivedCreatedFieldsDisagree(t *testing.T) {
+	_, err := probe.ReadFacts(strings.NewReader(derivedFacts("6.8.23", `,"created_major":5,"created_minor":6`)))
+	want := `clusters.source.indices[0].created_major: created_major 5, created_minor 6 disagrees with created_version "6.8.23", which says 6 and 8 (index orders-2019)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

@@ -249,15 +249,20 @@ func (c *ClusterFacts) SetSource(fact, source string) {
 	c.Sources[fact] = source
 }
 
-// ReadFacts decodes a facts document and checks its schema.
+// ReadFacts decodes a facts document, checks it and derives its derived
+// fields (factscheck.go). An error is a *FactsError naming the JSON path or
+// the byte offset of the problem.
 func ReadFacts(r io.Reader) (*Facts, error) {
 	// Streamed: clusters.*.indices element by element (factsread.go).
 	f, err := readFacts(r)
 	if err != nil {
-		return nil, fmt.Errorf("decode facts: %w", err)
+		return nil, err
 	}
 	if f.Schema != FactsSchema {
-		return nil, fmt.Errorf("facts schema is %q, want %q", f.Schema, FactsSchema)
+		return nil, pathErr("schema", "%q, want %q: not an espreflight facts document, or one of another format version", f.Schema, FactsSchema)
+	}
+	if err := checkFacts(f); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -271,6 +276,9 @@ func LoadFacts(path string) (*Facts, error) {
 	defer fh.Close()
 	f, err := ReadFacts(fh)
 	if err != nil {
+		if data, rerr := os.ReadFile(path); rerr == nil {
+			err = exactOffset(err, data)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil

@@ -16,13 +16,16 @@ import (
 // scans it once before decoding it; for a facts document of 100 000 indices
 // per cluster that is an 80 MB buffer on top of the decoded facts. Here the
 // document is read token by token down to clusters.<role>.indices, whose
-// elements are decoded one at a time, so the decoder holds one index at a
-// time. Everything else (the plan, the tool, the other facts of a cluster) is
-// small: its members are collected as raw JSON, re-assembled into one object
-// per level and decoded with encoding/json into the same struct, so that
-// field matching (exact, then case-insensitive), duplicate keys, nulls,
-// unknown keys and type errors behave exactly as encoding/json does on the
-// whole document (factsread_test.go compares the two).
+// elements are decoded one at a time (and checked, see checkIndex), so the
+// decoder holds one index at a time. Everything else (the plan, the tool,
+// the other facts of a cluster) is small: its members are collected as raw
+// JSON, re-assembled into one object per level and decoded with
+// encoding/json into the same struct, so that field matching (exact, then
+// case-insensitive), nulls and type errors behave as encoding/json does on
+// the whole document (factsread_test.go compares the two). Unlike plain
+// encoding/json, a key that is no field of the contract is an error (with a
+// did-you-mean), so is a key given twice at the levels read here (top,
+// clusters, a cluster), and so is anything after the document.
 
 // jsonNames are the JSON member names of a struct's fields, in field order,
 // as encoding/json derives them (tag name, else the Go name; "-" skipped).
@@ -69,6 +72,21 @@ func memberFor(key string, names []string) string {
 	return ""
 }
 
+// memberKey checks an object key read at path against the fields there: it
+// returns the field it decodes into, or an error for an unknown key or one
+// given twice.
+func memberKey(key, path string, names []string, seen map[string]bool) (string, error) {
+	name := memberFor(key, names)
+	if name == "" {
+		return "", pathErr(joinJSON(path, key), "unknown field%s; the fields here are %s", suggest(key, names), strings.Join(names, ", "))
+	}
+	if seen[name] {
+		return "", pathErr(joinJSON(path, key), "given twice; keep one")
+	}
+	seen[name] = true
+	return name, nil
+}
+
 // rawObject collects members as raw JSON and decodes them in one go.
 type rawObject struct {
 	buf bytes.Buffer
@@ -91,26 +109,50 @@ func (o *rawObject) add(dec *json.Decoder, key string) error {
 	return nil
 }
 
-func (o *rawObject) decode(v any) error {
+// decode decodes the collected members into v, which is at path; an unknown
+// key anywhere below is an error.
+func (o *rawObject) decode(v any, path string) error {
 	if o.buf.Len() == 0 {
 		return nil
 	}
 	o.buf.WriteByte('}')
-	return json.Unmarshal(o.buf.Bytes(), v)
+	dec := json.NewDecoder(bytes.NewReader(o.buf.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(path, err, o.buf.Bytes(), reflect.TypeOf(v))
+	}
+	return nil
 }
 
 // jsonSpace reports whether c is JSON whitespace.
 func jsonSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// readFacts decodes one facts document from r (without the schema check).
+// jsonKindOf names the JSON value a byte starts.
+func jsonKindOf(c byte) string {
+	switch {
+	case c == '[':
+		return "a list"
+	case c == '"':
+		return "a string"
+	case c == 'n':
+		return "null"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "a number"
+	}
+	return fmt.Sprintf("%q, which starts no JSON value", c)
+}
+
+// readFacts decodes one facts document from r (without the schema check and
+// checkFacts).
 func readFacts(r io.Reader) (*Facts, error) {
-	// Look at the first byte: anything but an object (null, an array, a
-	// syntax error, an empty input) is left to encoding/json, which gives
-	// the same result and error as before.
+	cr := &countingReader{r: r}
+	// The first byte that is not white space must open an object.
 	var head []byte
 	one := make([]byte, 1)
 	for {
-		n, err := r.Read(one)
+		n, err := cr.Read(one)
 		if n == 1 {
 			head = append(head, one[0])
 			if !jsonSpace(one[0]) {
@@ -125,20 +167,47 @@ func readFacts(r io.Reader) (*Facts, error) {
 			return nil, err
 		}
 	}
-	r = io.MultiReader(bytes.NewReader(head), r)
-	if len(head) == 0 || head[len(head)-1] != '{' {
-		var f Facts
-		if err := json.NewDecoder(r).Decode(&f); err != nil {
-			return nil, err
+	switch {
+	case len(head) == 0:
+		return nil, &FactsError{Offset: -1, Msg: "empty (0 bytes): not a facts document; write one with `espreflight probe -o FILE`"}
+	case jsonSpace(head[len(head)-1]):
+		return nil, &FactsError{Offset: -1, Msg: fmt.Sprintf("only white space (%d bytes): not a facts document", len(head))}
+	case head[len(head)-1] != '{':
+		return nil, &FactsError{Offset: int64(len(head) - 1), Msg: "a facts document is a JSON object ({\"schema\": …}), not " + jsonKindOf(head[len(head)-1])}
+	}
+	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(head), cr))
+	dec.DisallowUnknownFields()
+	f, err := streamFacts(dec)
+	if err == nil {
+		// Nothing may follow the document.
+		if _, terr := dec.Token(); terr != io.EOF {
+			return nil, &FactsError{Offset: dec.InputOffset(), Msg: "more data after the facts document; a facts file holds one JSON object"}
 		}
-		return &f, nil
+		return f, nil
 	}
-	f, err := streamFacts(json.NewDecoder(r))
-	if err == io.EOF {
-		// The document started but ended early.
-		err = io.ErrUnexpectedEOF
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, &FactsError{Offset: cr.n, Msg: "truncated: the document ends before it is complete"}
 	}
-	return f, err
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return nil, &FactsError{Offset: dec.InputOffset(), Msg: "not valid JSON: " + se.Error(), syntax: true}
+	}
+	return nil, err
+}
+
+// exactOffset replaces the offset of a syntax error found while streaming
+// by the one encoding/json finds in the whole document.
+func exactOffset(err error, data []byte) error {
+	var fe *FactsError
+	if !errors.As(err, &fe) || !fe.syntax {
+		return err
+	}
+	var v any
+	var se *json.SyntaxError
+	if errors.As(json.Unmarshal(data, &v), &se) {
+		return &FactsError{Offset: se.Offset - 1, Msg: "not valid JSON: " + se.Error(), syntax: true}
+	}
+	return err
 }
 
 func streamFacts(dec *json.Decoder) (*Facts, error) {
@@ -147,12 +216,17 @@ func streamFacts(dec *json.Decoder) (*Facts, error) {
 		return nil, err
 	}
 	var rest rawObject
+	seen := map[string]bool{}
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
 			return nil, err
 		}
-		if memberFor(key, factsNames) == "clusters" {
+		name, err := memberKey(key, "", factsNames, seen)
+		if err != nil {
+			return nil, err
+		}
+		if name == "clusters" {
 			if err := readClusters(dec, &f.Clusters); err != nil {
 				return nil, err
 			}
@@ -165,7 +239,7 @@ func streamFacts(dec *json.Decoder) (*Facts, error) {
 	if _, err := dec.Token(); err != nil { // '}'
 		return nil, err
 	}
-	if err := rest.decode(&f); err != nil {
+	if err := rest.decode(&f, ""); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -178,16 +252,15 @@ func objectKey(dec *json.Decoder) (string, error) {
 	}
 	key, ok := tok.(string)
 	if !ok {
-		return "", fmt.Errorf("expected an object key at offset %d", dec.InputOffset())
+		return "", &FactsError{Offset: dec.InputOffset(), Msg: "expected an object key"}
 	}
 	return key, nil
 }
 
 // openToken reads the first token of a value that must be an object or an
-// array (open), or null; null gives (false, nil). Anything else is the error
-// encoding/json gives for that value in that field.
-func openToken(dec *json.Decoder, open json.Delim, typ reflect.Type, structName, field string) (bool, error) {
-	off := dec.InputOffset()
+// array (open), or null; null gives (false, nil). Anything else is an error
+// at path.
+func openToken(dec *json.Decoder, open json.Delim, path string) (bool, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return false, err
@@ -198,7 +271,11 @@ func openToken(dec *json.Decoder, open json.Delim, typ reflect.Type, structName,
 	if d, ok := tok.(json.Delim); ok && d == open {
 		return true, nil
 	}
-	return false, &json.UnmarshalTypeError{Value: jsonKind(tok), Type: typ, Offset: off, Struct: structName, Field: field}
+	want := "an object"
+	if open == '[' {
+		want = "a list"
+	}
+	return false, pathErr(path, "want %s, got a JSON %s", want, jsonKind(tok))
 }
 
 // jsonKind names a value's kind the way encoding/json's type errors do.
@@ -219,16 +296,20 @@ func jsonKind(tok json.Token) string {
 }
 
 func readClusters(dec *json.Decoder, c *Clusters) error {
-	ok, err := openToken(dec, '{', reflect.TypeFor[Clusters](), "Facts", "clusters")
+	ok, err := openToken(dec, '{', "clusters")
 	if !ok || err != nil {
 		return err // null leaves the struct as it is
 	}
+	seen := map[string]bool{}
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
 			return err
 		}
-		role := memberFor(key, clustersNames)
+		role, err := memberKey(key, "clusters", clustersNames, seen)
+		if err != nil {
+			return err
+		}
 		var p **ClusterFacts
 		switch role {
 		case RoleSource:
@@ -237,12 +318,6 @@ func readClusters(dec *json.Decoder, c *Clusters) error {
 			p = &c.Destination
 		case RoleIntermediate:
 			p = &c.Intermediate
-		default:
-			var raw json.RawMessage // unknown member: checked and dropped
-			if err := dec.Decode(&raw); err != nil {
-				return err
-			}
-			continue
 		}
 		if err := readCluster(dec, p, role); err != nil {
 			return err
@@ -253,7 +328,8 @@ func readClusters(dec *json.Decoder, c *Clusters) error {
 }
 
 func readCluster(dec *json.Decoder, p **ClusterFacts, role string) error {
-	ok, err := openToken(dec, '{', reflect.TypeFor[ClusterFacts](), "Clusters", "clusters."+role)
+	path := "clusters." + role
+	ok, err := openToken(dec, '{', path)
 	if err != nil {
 		return err
 	}
@@ -261,18 +337,21 @@ func readCluster(dec *json.Decoder, p **ClusterFacts, role string) error {
 		*p = nil
 		return nil
 	}
-	if *p == nil {
-		*p = new(ClusterFacts)
-	}
+	*p = new(ClusterFacts)
 	c := *p
 	var rest rawObject
+	seen := map[string]bool{}
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
 			return err
 		}
-		if memberFor(key, clusterNames) == "indices" {
-			if err := readIndices(dec, &c.Indices, role); err != nil {
+		name, err := memberKey(key, path, clusterNames, seen)
+		if err != nil {
+			return err
+		}
+		if name == "indices" {
+			if err := readIndices(dec, &c.Indices, path+".indices"); err != nil {
 				return err
 			}
 			continue
@@ -284,17 +363,13 @@ func readCluster(dec *json.Decoder, p **ClusterFacts, role string) error {
 	if _, err := dec.Token(); err != nil { // '}'
 		return err
 	}
-	if err := rest.decode(c); err != nil {
-		return fmt.Errorf("clusters.%s: %w", role, err)
-	}
-	return nil
+	return rest.decode(c, path)
 }
 
-// readIndices decodes an array of indices element by element, with
-// encoding/json's slice semantics: null is a nil slice, [] an empty one, and
-// an array decoded over an earlier one (a duplicate key) reuses its elements.
-func readIndices(dec *json.Decoder, dst *[]Index, role string) error {
-	ok, err := openToken(dec, '[', reflect.TypeFor[[]Index](), "ClusterFacts", "clusters."+role+".indices")
+// readIndices decodes an array of indices element by element, checking and
+// deriving each (checkIndex): null is a nil slice (unknown), [] an empty one.
+func readIndices(dec *json.Decoder, dst *[]Index, path string) error {
+	ok, err := openToken(dec, '[', path)
 	if err != nil {
 		return err
 	}
@@ -302,32 +377,23 @@ func readIndices(dec *json.Decoder, dst *[]Index, role string) error {
 		*dst = nil
 		return nil
 	}
-	s := *dst
-	i := 0
-	for ; dec.More(); i++ {
-		if i < len(s) {
-			// decode over the existing element, as encoding/json does
-		} else if i < cap(s) {
-			s = s[:i+1]
-		} else {
-			s = append(s, Index{})
-		}
+	s := []Index{}
+	ivs := indexVersions{}
+	for i := 0; dec.More(); i++ {
+		s = append(s, Index{})
 		if err := dec.Decode(&s[i]); err != nil {
 			var se *json.SyntaxError
-			if errors.As(err, &se) {
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return err
 			}
-			return fmt.Errorf("clusters.%s.indices[%d]: %w", role, i, err)
+			return jsonError(fmt.Sprintf("%s[%d]", path, i), err, nil, reflect.TypeFor[Index]())
+		}
+		if err := checkIndex(&s[i], path, i, ivs); err != nil {
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // ']'
 		return err
-	}
-	switch {
-	case i == 0:
-		s = []Index{}
-	case i < len(s):
-		s = s[:i]
 	}
 	*dst = s
 	return nil

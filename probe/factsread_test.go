@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,17 +15,75 @@ import (
 	"github.com/espreflight/espreflight/probe/synthetic"
 )
 
-// readFactsJSON is ReadFacts as it was before streaming: encoding/json on
-// the whole document, then the schema check. It is the reference.
+// readFactsJSON is the reference for ReadFacts: encoding/json on the whole
+// document with unknown keys refused, keys given twice refused at the levels
+// ReadFacts streams (top, clusters, a cluster), nothing after the object,
+// then the schema and the same checks and derivations.
 func readFactsJSON(b []byte) (*probe.Facts, error) {
+	if i := bytes.IndexFunc(b, func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }); i < 0 || b[i] != '{' {
+		return nil, fmt.Errorf("not an object")
+	}
+	if err := duplicateKeys(b); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	var f probe.Facts
-	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("decode facts: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data after the document")
 	}
 	if f.Schema != probe.FactsSchema {
 		return nil, fmt.Errorf("facts schema is %q, want %q", f.Schema, probe.FactsSchema)
 	}
+	if err := probe.CheckFactsWhole(&f); err != nil {
+		return nil, err
+	}
 	return &f, nil
+}
+
+// duplicateKeys finds a key given twice (as encoding/json matches keys) in
+// the document, in "clusters" or in a cluster.
+func duplicateKeys(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	object := func(names []string, inner func(name string) error) error {
+		tok, err := dec.Token()
+		if err != nil || tok != json.Delim('{') {
+			return nil // not an object: left to the decoder
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return nil
+			}
+			key, _ := tok.(string)
+			name := probe.MemberFor(key, names)
+			if name != "" && seen[name] {
+				return fmt.Errorf("duplicate key %q", key)
+			}
+			seen[name] = true
+			if err := inner(name); err != nil {
+				return err
+			}
+		}
+		dec.Token()
+		return nil
+	}
+	skip := func(string) error { var raw json.RawMessage; dec.Decode(&raw); return nil }
+	return object(probe.FactsNames, func(name string) error {
+		if name != "clusters" {
+			return skip(name)
+		}
+		return object(probe.ClustersNames, func(role string) error {
+			if role == "" {
+				return skip(role)
+			}
+			return object(probe.ClusterNames, skip)
+		})
+	})
 }
 
 // requireSameFacts checks that ReadFacts and the reference agree: the same
@@ -93,10 +152,11 @@ func TestReadFactsSynthetic(t *testing.T) {
 }
 
 // TestReadFactsShapes covers what the writers never produce but a hand-made
-// or damaged file can hold: nulls, empty lists, unknown and case-folded
-// keys, duplicate keys, escapes, odd element values.
+// or damaged file can hold: nulls, empty lists, unknown, case-folded and
+// repeated keys, escapes, odd element values. ReadFacts must agree with the
+// whole-document reference on each: the same facts, or both an error.
 func TestReadFactsShapes(t *testing.T) {
-	const s = `"schema":"espreflight.facts/v1"`
+	const s = `"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00Z"`
 	for _, doc := range []string{
 		`{` + s + `}`,
 		`{` + s + `,"clusters":null}`,
@@ -106,21 +166,30 @@ func TestReadFactsShapes(t *testing.T) {
 		`{` + s + `,"clusters":{"source":{"indices":null}}}`,
 		`{` + s + `,"clusters":{"source":{"indices":[]}}}`,
 		`{` + s + `,"clusters":{"source":{"indices":[null,{},{"name":"a"}]}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"},{"name":"b","created_id":7100299}]}}}`,
 		`{` + s + `,"clusters":{"Source":{"INDICES":[{"Name":"a","docs_count":3}],"Nodes":[]},"other":{"x":[1,{}]}}}`,
+		`{` + s + `,"clusters":{"Source":{"INDICES":[{"Name":"a","docs_count":3}],"Nodes":[]}}}`,
 		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","status":"open"},{"name":"b"}],"indices":[{"docs_count":1}]}}}`,
-		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"}],"indices":[]}}}`,
-		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"},{"name":"b"}],"indices":[{"status":"x"}],"indices":[{},{},{}]}}}`,
 		`{` + s + `,"clusters":{"source":{"product":"elasticsearch"},"source":{"endpoint":"e","indices":[{}]}}}`,
-		`{` + s + `,"clusters":{"source":{"indices":[{}]},"source":null,"source":{"health":"red"}}}`,
 		`{` + s + `,"clusters":{"source":{"settings":{"a":1}}},"clusters":{"source":{"settings":{"b":2}}}}`,
+		`{` + s + `,"clusters":{"source":{"settings":{"a":1},"Settings":{"b":2}}}}`,
 		`{` + s + `,"clu\u0073ters":{"sour\u0063e":{"ind\u0069ces":[{"n\u0061me":"\u00fc\ud83d\ude00<&>"}]}}}`,
 		`{` + s + `,"clusters":{"source":{"indices":[{"name":"bad-` + "\xff\xfe" + `"}]}}}`,
 		`{"` + "\xff" + `":1,` + s + `,"unknown":{"deep":[[[{}]]]},"tool":{"version":"x"}}`,
+		`{` + s + `,"tool":{"version":"x","colour":"red"}}`,
+		`{` + s + `,"plan":{"source":{"tls":{"ca_flie":"x"}}}}`,
 		"  \n\t{" + s + `}`,
-		`{` + s + `,"collected_at":"2026-11-26T12:00:00+02:00","runner":{"reachable":{"source":true}}}`,
-		`{` + s + `,"clusters":{"source":{"indices":[{"docs_count":1e3}]}}}`,
+		`{` + s + `,"runner":{"reachable":{"source":true}}}`,
+		`{"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00+02:00"}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","docs_count":1e3}]}}}`,
+		`{` + s + `,"clusters":{"source":{"version":{"number":"7.10.2"},"nodes":[{"name":"n","version":"7.10.2"}]}}}`,
+		`{` + s + `,"clusters":{"source":{"version":{"number":"7.10.2","major":6}}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","store_bytes":5}],"totals":{"indices":1,"store_bytes":5}}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","store_bytes":5}],"totals":{"indices":1,"store_bytes":6}}}}`,
 		`{` + s + `} trailing`,
-		`{"schema":"other"}`,
+		`{` + s + `}}`,
+		`{` + s + `} {}`,
+		`{"schema":"other","collected_at":"2026-11-26T12:00:00Z"}`,
 		`null`,
 		``,
 		`   `,
@@ -142,29 +211,90 @@ func TestReadFactsShapes(t *testing.T) {
 		`{` + s + `,"clusters":{"source":{"nodes":"x"}}}`,
 		`{` + s + `,"clusters":{"source":{"nodes":[}}}`,
 		`{` + s + `,"plan":7}`,
-		`{` + s + `,"collected_at":"yesterday"}`,
+		`{"schema":"espreflight.facts/v1","collected_at":"yesterday"}`,
 		`{` + s + `,1:2}`,
 	} {
 		requireSameFacts(t, []byte(doc))
 	}
 }
 
-// TestReadFactsErrors checks that malformed documents give errors that say
-// where, and never panic.
+// TestReadFactsErrors: a malformed document gives an error that says where
+// (JSON path or byte offset) and what to do, and never panics.
 func TestReadFactsErrors(t *testing.T) {
-	const s = `"schema":"espreflight.facts/v1"`
+	const s = `"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00Z"`
 	for doc, want := range map[string]string{
-		`{` + s + `,"clusters":{"source":{"indices":[{},{"docs_count":"1"}]}}}`: "clusters.source.indices[1]",
-		`{` + s + `,"clusters":{"destination":{"indices":"x"}}}`:                "clusters.destination.indices",
-		`{` + s + `,"clusters":{"source":{"nodes":"x"}}}`:                       "clusters.source",
-		`{` + s + `,"clusters":{"source":[]}}`:                                  "clusters.source",
-		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"}`:              "unexpected EOF",
-		`{"schema":"other"}`: `facts schema is "other"`,
+		// Values (item 17): a type, a negative size, a non-numeric version, an unknown field with a did-you-mean.
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"},{"name":"b","docs_count":"1"}]}}}`: `clusters.source.indices[1].docs_count: want a whole number, got a JSON string`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","store_bytes":-5}]}}}`:              `clusters.source.indices[0].store_bytes: -5 is negative`,
+		`{` + s + `,"clusters":{"source":{"version":{"number":"seven"}}}}`:                           `clusters.source.version.number: "seven" is not a version`,
+		`{` + s + `,"clusters":{"source":{"nodes":[{"name":"n1","version":"x.y"}]}}}`:                `clusters.source.nodes[0].version: "x.y" is not a version (node n1)`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","created_version":"abc"}]}}}`:       `clusters.source.indices[0].created_version: "abc" is not a version (index a)`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","creted_major":6}]}}}`:              `clusters.source.indices[0].creted_major: unknown field (did you mean "created_major"?)`,
+		`{` + s + `,"clusters":{"source":{"verison":{"number":"7.10.2"}}}}`:                          `clusters.source.verison: unknown field (did you mean "version"?)`,
+		`{` + s + `,"clusters":{"source":{"version":{"number":"7.10.2","minnor":10}}}}`:              `clusters.source.version.minnor: unknown field (did you mean "minor"?)`,
+		`{` + s + `,"plan":{"source":{"tls":{"ca_flie":"x"}}}}`:                                      `plan.source.tls.ca_flie: unknown field (did you mean "ca_file"?)`,
+		`{` + s + `,"clusters":{"sorce":{}}}`:                                                        `clusters.sorce: unknown field (did you mean "source"?)`,
+		`{` + s + `,"colected_at":"x"}`:                                                              `colected_at: unknown field (did you mean "collected_at"?)`,
+		`{` + s + `,"clusters":{"source":{"unknown":[{"fact":"indexes"}]}}}`:                         `clusters.source.unknown[0].fact: "indexes" is not a fact (did you mean "indices"?)`,
+		`{` + s + `,"clusters":{"source":{"totals":{"indices":-1}}}}`:                                `clusters.source.totals.indices: -1 is negative`,
+		`{` + s + `,"clusters":{"destination":{"indices":"x"}}}`:                                     `clusters.destination.indices: want a list, got a JSON string`,
+		`{` + s + `,"clusters":{"source":[]}}`:                                                       `clusters.source: want an object, got a JSON array`,
+		`{` + s + `,"clusters":{"source":{"product":"es"}}}`:                                         `clusters.source.product: "es" is not a product`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"}],"indices":[]}}}`:                  `clusters.source.indices: given twice`,
+		// Derived fields (item 15).
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"orders","created_id":6082399,"created_major":7,"created_minor":10}]}}}`: `clusters.source.indices[0].created_major: created_major 7, created_minor 10 disagrees with created_id 6082399, which says 6 and 8 (index orders)`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"orders","created_id":6082399,"created_version":"7.10.2"}]}}}`:           `clusters.source.indices[0].created_version: "7.10.2" disagrees with created_id 6082399, which says "6.8.23" (index orders)`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"orders","created_version":"6.8.23","created_major":7}]}}}`:              `disagrees with created_version "6.8.23", which says 6 and 8 (index orders)`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"orders","created_major":6}]}}}`:                                         `clusters.source.indices[0]: created_major, created_minor and created_product are derived from created_id or created_version, and the index gives neither (index orders)`,
+		`{` + s + `,"clusters":{"source":{"version":{"number":"7.10.2","major":6}}}}`:                                                 `clusters.source.version: major 6, minor 0, patch 0 disagree with number "7.10.2"`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a","store_bytes":5}],"totals":{"indices":1,"store_bytes":6}}}}`:         `clusters.source.totals: {Indices:1 Docs:0 StoreBytes:6 PrimaryStoreBytes:0} disagrees with the sum of the indices`,
+		// Empty, truncated, not an object, trailing data: file offsets.
+		``:         `empty (0 bytes): not a facts document`,
+		"  \n ":    `only white space (4 bytes)`,
+		`[]`:       `byte 0: a facts document is a JSON object ({"schema": …}), not a list`,
+		"\n  null": `byte 3: a facts document is a JSON object ({"schema": …}), not null`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"}`:      `byte 116: truncated: the document ends before it is complete`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"},]}}}`: `not valid JSON: invalid character ']'`,
+		`{` + s + `} {}`: `more data after the facts document`,
+		`{"schema":"other","collected_at":"2026-11-26T12:00:00Z"}`: `schema: "other", want "espreflight.facts/v1"`,
+		`{"schema":"espreflight.facts/v1"}`:                        `collected_at: missing; without it the facts' age cannot be told`,
 	} {
 		_, err := probe.ReadFacts(strings.NewReader(doc))
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want one mentioning %q", doc, err, want)
+			t.Errorf("%.80s: error %v, want one mentioning %q", doc, err, want)
 		}
+	}
+}
+
+// TestReadFactsDerives: fields derived from another are filled in at load
+// when the document leaves them out (a document valid by the contract), so a
+// 6.x index given only its created_version is a 6.x index to the rules.
+func TestReadFactsDerives(t *testing.T) {
+	const doc = `{"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00Z","clusters":{"source":{
+		"version":{"number":"6.8.23"},
+		"indices":[{"name":"a","created_version":"6.8.23","store_bytes":5,"docs_count":2},
+		           {"name":"b","created_id":136408427},
+		           {"name":"c","created_id":8537000},
+		           {"name":"d","created_version":"8.11+ (index version 8512000)"}]}}}`
+	f, err := probe.ReadFacts(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Clusters.Source
+	if v := c.Version; v.Major != 6 || v.Minor != 8 || v.Patch != 23 {
+		t.Errorf("version %+v: major/minor/patch not derived from the number", v)
+	}
+	want := []probe.Index{
+		{Name: "a", CreatedVersion: "6.8.23", CreatedMajor: 6, CreatedMinor: 8, StoreBytes: 5, DocsCount: 2},
+		{Name: "b", CreatedID: 136408427, CreatedVersion: "2.19.6", CreatedProduct: "opensearch", CreatedMajor: 2, CreatedMinor: 19},
+		{Name: "c", CreatedID: 8537000, CreatedVersion: "8.11+ (index version 8537000)", CreatedProduct: "elasticsearch", CreatedMajor: 8, CreatedMinor: -1},
+		{Name: "d", CreatedID: 8512000, CreatedVersion: "8.11+ (index version 8512000)", CreatedProduct: "elasticsearch", CreatedMajor: 8, CreatedMinor: -1},
+	}
+	if !reflect.DeepEqual(c.Indices, want) {
+		t.Errorf("indices\n got %+v\nwant %+v", c.Indices, want)
+	}
+	if c.Totals == nil || *c.Totals != (probe.Totals{Indices: 4, Docs: 2, StoreBytes: 5}) {
+		t.Errorf("totals %+v, want derived from the indices", c.Totals)
 	}
 }
 
@@ -235,5 +365,57 @@ intermediate: {kind: alibaba, version: "7.17.0"}
 		if fact != "version" && fact != "product" && !in.IsUnknown(fact) {
 			t.Errorf("intermediate fact %s is not unknown", fact)
 		}
+	}
+}
+
+// TestLoadFactsFileErrors: an empty, truncated, malformed or non-object
+// facts file is an error naming the file and the byte offset.
+func TestLoadFactsFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join("..", "testdata", "examples", "snapshot.facts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := bytes.Replace(good, []byte(`"health": "green"`), []byte(`"health": green`), 1)
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"empty.json":     {nil, "empty.json: empty (0 bytes)"},
+		"truncated.json": {good[:len(good)/2], fmt.Sprintf("truncated.json: byte %d: truncated", len(good)/2)},
+		"list.json":      {[]byte("\n[{}]"), "list.json: byte 1: a facts document is a JSON object"},
+		"broken.json":    {broken, fmt.Sprintf("broken.json: byte %d: not valid JSON: invalid character 'g'", bytes.Index(broken, []byte(": green"))+2)},
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := probe.LoadFacts(path)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", name, err, c.want)
+		}
+	}
+	if !bytes.Contains(good, []byte(`"health": "green"`)) {
+		t.Fatal("the example no longer has the line this test breaks")
+	}
+}
+
+// BenchmarkReadFacts: decoding, checking and deriving a facts document of n
+// indices per cluster (docs/performance.md).
+func BenchmarkReadFacts(b *testing.B) {
+	for _, n := range []int{10000} {
+		data, err := json.MarshalIndent(synthetic.Facts(n, 42), "", "  ")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := probe.ReadFacts(bytes.NewReader(data)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

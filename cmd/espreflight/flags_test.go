@@ -164,7 +164,7 @@ func TestStdinInputs(t *testing.T) {
 	if code, _, stderr := espreflightStdin(t, huge, "plan", "validate", "--plan", "-"); code != exitUsage || !strings.Contains(stderr, "stdin:1: the plan is larger than") {
 		t.Errorf("plan validate --plan - (over the size limit): exit %d %q", code, stderr)
 	}
-	if code, _, stderr := espreflightStdin(t, "{", "check", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", "-"); code != exitUsage || !strings.HasPrefix(stderr, "espreflight: stdin: decode facts") {
+	if code, _, stderr := espreflightStdin(t, "{", "check", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", "-"); code != exitUsage || !strings.HasPrefix(stderr, "espreflight: stdin: byte 1: truncated") {
 		t.Errorf("--facts - (not JSON): exit %d %q", code, stderr)
 	}
 }
