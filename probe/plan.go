@@ -60,19 +60,28 @@ type ClusterSpec struct {
 
 // Auth names where credentials come from. Secrets are never written inline.
 type Auth struct {
-	Username     string `yaml:"username"`
-	UsernameEnv  string `yaml:"username_env"`
+	// Username is the user name itself (not a secret).
+	Username string `yaml:"username"`
+	// UsernameEnv names the environment variable that holds the user name.
+	UsernameEnv string `yaml:"username_env"`
+	// UsernameFile is a file that holds the user name.
 	UsernameFile string `yaml:"username_file"`
-	PasswordEnv  string `yaml:"password_env"`
+	// PasswordEnv names the environment variable that holds the password.
+	PasswordEnv string `yaml:"password_env"`
+	// PasswordFile is a file that holds the password.
 	PasswordFile string `yaml:"password_file"`
-	APIKeyEnv    string `yaml:"api_key_env"`
-	APIKeyFile   string `yaml:"api_key_file"`
+	// APIKeyEnv names the environment variable that holds an API key (instead of a user and password).
+	APIKeyEnv string `yaml:"api_key_env"`
+	// APIKeyFile is a file that holds an API key.
+	APIKeyFile string `yaml:"api_key_file"`
 }
 
 // TLS configures the connection to a cluster.
 type TLS struct {
-	CAFile             string `yaml:"ca_file" json:"ca_file,omitempty"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// CAFile is a PEM file of CA certificates to trust (e.g. the http_ca.crt of an Elasticsearch 8 node).
+	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
+	// InsecureSkipVerify turns off certificate verification (espreflight warns).
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
 }
 
 // Network records network facts the plan declares.
@@ -86,6 +95,7 @@ type Network struct {
 
 // Snapshot describes a snapshot-based migration (methods snapshot and snapshot-reindex).
 type Snapshot struct {
+	// Repository is the snapshot repository the clusters share or each register.
 	Repository *Repo `yaml:"repository" json:"repository"`
 	// CrossRegionReplication is true when OSS cross-region replication (CRR) copies the bucket
 	// into the destination region.
@@ -160,13 +170,20 @@ type Limits struct {
 
 // Waiver accepts a finding for a while, with a reason.
 type Waiver struct {
-	Rule       string   `yaml:"rule" json:"rule"`
-	Reason     string   `yaml:"reason" json:"reason"`
-	Expires    string   `yaml:"expires" json:"expires"`
-	Cluster    string   `yaml:"cluster" json:"cluster,omitempty"`
-	Indices    []string `yaml:"indices" json:"indices,omitempty"`
-	Ticket     string   `yaml:"ticket" json:"ticket,omitempty"`
-	ApprovedBy string   `yaml:"approved_by" json:"approved_by,omitempty"`
+	// Rule is the id of the rule whose findings the waiver accepts (SYS-001).
+	Rule string `yaml:"rule" json:"rule"`
+	// Reason says why, for the reviewer.
+	Reason string `yaml:"reason" json:"reason"`
+	// Expires is the last day (YYYY-MM-DD, UTC) the waiver applies.
+	Expires string `yaml:"expires" json:"expires"`
+	// Cluster limits the waiver to the findings on one cluster role.
+	Cluster string `yaml:"cluster" json:"cluster,omitempty"`
+	// Indices limits the waiver to findings about these index patterns ("-pattern" excludes).
+	Indices []string `yaml:"indices" json:"indices,omitempty"`
+	// Ticket is the change or risk ticket that records the acceptance.
+	Ticket string `yaml:"ticket" json:"ticket,omitempty"`
+	// ApprovedBy is who accepted the risk.
+	ApprovedBy string `yaml:"approved_by" json:"approved_by,omitempty"`
 }
 
 // Default thresholds (see docs/plan.md).

@@ -330,7 +330,7 @@ func oneOf(v string, allowed []string) bool {
 	return false
 }
 
-var versionRe = regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`)
+var versionRe = regexp.MustCompile(versionPattern)
 
 func (d *planDecoder) enum(path, v string, allowed []string) {
 	if v != "" && !oneOf(v, allowed) {

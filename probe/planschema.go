@@ -1,11 +1,11 @@
 package probe
 
-import (
-	"reflect"
-	"strings"
-)
+// What the plan loader accepts beyond the types of Plan, by key path ("*."
+// for each cluster role): docs/schema/plan.schema.json is generated from
+// Plan with these (planschema_test.go), and a test checks the loader
+// rejects every value the schema rejects.
 
-// planEnums are the accepted values of enum keys, by key path ("*" = any cluster role).
+// planEnums are the accepted values of enum keys.
 var planEnums = map[string][]string{
 	"method":                   Methods,
 	"mode":                     Modes,
@@ -17,50 +17,38 @@ var planEnums = map[string][]string{
 	"waivers.cluster":          {RoleSource, RoleDestination, RoleIntermediate},
 }
 
-// PlanSchema returns a JSON Schema (draft 2020-12) of the plan file, derived
-// from the Plan type so it cannot drift from what the loader accepts.
-func PlanSchema() map[string]any {
-	s := schemaOf(reflect.TypeOf(Plan{}), "")
-	s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-	s["$id"] = "https://github.com/espreflight/espreflight/plan.schema.json"
-	s["title"] = "espreflight migration plan, version 1"
-	s["required"] = []string{"version", "method", "indices", "source", "destination"}
-	return s
+// Value syntaxes the loader checks, as ECMA-262 regular expressions (the
+// dialect of JSON Schema's pattern) that Go's regexp reads the same way.
+const (
+	// datePattern: YYYY-MM-DD; the schema also says format "date", which
+	// rejects 2019-02-30 as the loader does.
+	datePattern = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	// versionPattern: major.minor or major.minor.patch.
+	versionPattern = `^[0-9]+\.[0-9]+(\.[0-9]+)?$`
+	// sizePattern: a data size, ParseSize's syntax.
+	sizePattern = `^\s*([0-9]+(?:\.[0-9]+)?)\s*([bB]|[kKmMgGtTpP][bB]?)?\s*$`
+	// endpointPattern: an http(s) URL without credentials.
+	endpointPattern = `^https?://[^/?#@]+([/?#].*)?$`
+	// remoteHostPattern: an http(s) URL with a port and without credentials.
+	remoteHostPattern = `^https?://[^/?#@]*:[0-9]+([/?#].*)?$`
+)
+
+// planPatterns are the keys whose value has one of the syntaxes above.
+var planPatterns = map[string]string{
+	"*.created":                 datePattern,
+	"waivers.expires":           datePattern,
+	"*.version":                 versionPattern,
+	"logstash.version":          versionPattern,
+	"volume":                    sizePattern,
+	"limits.reindex_max_volume": sizePattern,
+	"limits.dump_max_volume":    sizePattern,
+	"*.endpoint":                endpointPattern,
+	"reindex.remote_host":       remoteHostPattern,
 }
 
-func schemaOf(t reflect.Type, path string) map[string]any {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		props := map[string]any{}
-		for i := 0; i < t.NumField(); i++ {
-			tag := t.Field(i).Tag.Get("yaml")
-			if tag == "" || tag == "-" {
-				continue
-			}
-			p := tag
-			if path != "" {
-				p = path + "." + tag
-			}
-			props[tag] = schemaOf(t.Field(i).Type, p)
-		}
-		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	case reflect.Slice:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), path)}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int64:
-		return map[string]any{"type": "integer"}
-	}
-	s := map[string]any{"type": "string"}
-	if e, ok := planEnums[path]; ok {
-		s["enum"] = e
-	} else if i := strings.Index(path, "."); i > 0 {
-		if e, ok := planEnums["*"+path[i:]]; ok && strings.Count(path, ".") == 1 {
-			s["enum"] = e
-		}
-	}
-	return s
+// planRequired are the keys a plan must have (and those of each waiver).
+var planRequired = map[string][]string{
+	"":        {"version", "method", "indices", "source", "destination"},
+	"waivers": {"rule", "reason", "expires"},
+	"*":       {"kind"},
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/espreflight/espreflight/docs/schema"
 )
 
 // WriteOptions say how WritePlan writes a plan file.
@@ -35,6 +37,8 @@ type WriteOptions struct {
 func WritePlan(p *Plan, o WriteOptions) []byte {
 	w := &planWriter{comments: o.Comments, optional: o.Comments && o.Optional}
 	if o.Comments {
+		// Editors with a YAML language server check and complete the plan with the schema.
+		w.raw("# yaml-language-server: $schema=" + schema.URL(schema.PlanFile) + "\n")
 		w.raw("# espreflight migration plan: see docs/plan.md for every key.\n")
 		for _, h := range o.Header {
 			w.raw("# " + h + "\n")

@@ -13,7 +13,7 @@ import (
 // the same text for the same count (TestHumanBytesAgreesWithRego), so a
 // size in a finding's message reads like the same size in a report.
 
-var sizeRe = regexp.MustCompile(`^(?i)\s*([0-9]+(?:\.[0-9]+)?)\s*(b|kb|mb|gb|tb|pb|k|m|g|t|p)?\s*$`)
+var sizeRe = regexp.MustCompile(sizePattern)
 
 // ParseSize parses a data size such as "200gb", "1.5tb" or "1048576"
 // (binary units, as Elasticsearch uses them).

@@ -9,8 +9,28 @@ import (
 	"github.com/espreflight/espreflight/policies"
 )
 
+// FindingsSchema is the value of the "schema" key of the JSON format.
+const FindingsSchema = "espreflight.findings/v1"
+
+// FindingsDocument is the document of the JSON format, as renderJSON
+// streams it (docs/schema/findings.schema.json is generated from it).
+type FindingsDocument struct {
+	// Schema is FindingsSchema.
+	Schema string `json:"schema"`
+	// Findings are every finding, one per index for per-index rules, in a stable order.
+	Findings []policies.Finding `json:"findings"`
+	// Summary counts the rules by outcome; all zero for a failed run.
+	Summary policies.Summary `json:"summary"`
+	// NotApplicable are the ids of the rules that do not apply to the plan's method.
+	NotApplicable []string `json:"not_applicable,omitempty"`
+	// Notices are problems with the evaluation that fail no rule (an expired or stale waiver).
+	Notices []string `json:"notices,omitempty"`
+	// Errors say why a run failed (exit 2) or what could not be reached (exit 3).
+	Errors []RunError `json:"errors,omitempty"`
+}
+
 // renderJSON writes the findings contract (docs/ci.md, "What each format holds"):
-// {"findings":[…],"summary":{…},"not_applicable":[…],"notices":[…],"errors":[…]}
+// {"schema":"espreflight.findings/v1","findings":[…],"summary":{…},"not_applicable":[…],"notices":[…],"errors":[…]}
 // (not_applicable, the ids of the rules that do not apply to the plan's
 // method, notices and errors only when any; a failed run has errors, no
 // findings and a zero summary).
@@ -37,10 +57,11 @@ func renderJSON(w io.Writer, res *policies.Result, opts Options) error {
 	if !opts.failed() {
 		findings = sortedFindings(res)
 	}
+	bw.WriteString("{\n  \"schema\": \"" + FindingsSchema + "\",\n")
 	if len(findings) == 0 {
-		bw.WriteString("{\n  \"findings\": [],\n  \"summary\": ")
+		bw.WriteString("  \"findings\": [],\n  \"summary\": ")
 	} else {
-		bw.WriteString("{\n  \"findings\": [\n")
+		bw.WriteString("  \"findings\": [\n")
 		for i, f := range findings {
 			c := *f
 			if c.Evidence == nil {

@@ -22,13 +22,8 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			if err := renderJSON(&got, res, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			type doc struct {
-				Findings []policies.Finding `json:"findings"`
-				Summary  policies.Summary   `json:"summary"`
-				NA       []string           `json:"not_applicable,omitempty"`
-				Notices  []string           `json:"notices,omitempty"`
-			}
-			d := doc{Findings: []policies.Finding{}, Summary: res.Summary, NA: notApplicableIDs(res), Notices: res.Notices}
+			// FindingsDocument is the type the schema is generated from.
+			d := FindingsDocument{Schema: FindingsSchema, Findings: []policies.Finding{}, Summary: res.Summary, NotApplicable: notApplicableIDs(res), Notices: res.Notices}
 			for _, f := range sortedFindings(res) {
 				c := *f
 				if c.Evidence == nil {

@@ -111,9 +111,12 @@ func TestJSONContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range doc {
-		if k != "findings" && k != "summary" && k != "notices" && k != "not_applicable" {
+		if k != "schema" && k != "findings" && k != "summary" && k != "notices" && k != "not_applicable" {
 			t.Errorf("unexpected top-level key %q", k)
 		}
+	}
+	if string(doc["schema"]) != `"`+FindingsSchema+`"` {
+		t.Errorf("schema = %s, want %q", doc["schema"], FindingsSchema)
 	}
 	var na []string
 	if err := json.Unmarshal(doc["not_applicable"], &na); err != nil || strings.Join(na, ",") != "DUMP-001" {

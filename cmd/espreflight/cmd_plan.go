@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/espreflight/espreflight/advise"
+	"github.com/espreflight/espreflight/docs/schema"
 	"github.com/espreflight/espreflight/probe"
 )
 
@@ -50,16 +50,17 @@ func planCommand() *cli.Command {
 				},
 			},
 			{
-				Name:        "schema",
-				Usage:       "print the JSON Schema of the plan file (for editors and other tools)",
-				UsageText:   "espreflight plan schema [-o FILE]",
-				Description: "Example (VS Code, YAML extension): add\n   # yaml-language-server: $schema=plan.schema.json\nat the top of the plan.",
-				Flags:       []cli.Flag{outputFlag("write the schema to `FILE` instead of standard output")},
+				Name:      "schema",
+				Usage:     "print the JSON Schema of the plan file (for editors and other tools)",
+				UsageText: "espreflight plan schema [-o FILE]",
+				Description: "Prints docs/schema/" + schema.PlanFile + ", the schema editors use to check and complete a plan.\n" +
+					"'plan init' starts each plan with the line that points an editor (VS Code with the\n" +
+					"YAML extension, any yaml-language-server client) at it:\n   # yaml-language-server: $schema=" + schema.URL(schema.PlanFile),
+				Flags: []cli.Flag{outputFlag("write the schema to `FILE` instead of standard output")},
 				Action: func(c *cli.Context) error {
 					return writeOutput(outputPath(c), c.App.Writer, func(w io.Writer) error {
-						enc := json.NewEncoder(w)
-						enc.SetIndent("", "  ")
-						return enc.Encode(probe.PlanSchema())
+						_, err := w.Write(schema.Plan)
+						return err
 					})
 				},
 			},
