@@ -84,6 +84,52 @@ func (f *Facts) Unreachable() []string {
 	return out
 }
 
+// Undecided is a probed cluster whose facts are not good enough to decide
+// anything about it (Facts.Undecidable).
+type Undecided struct {
+	Role string
+	// Unreachable is true when no request got an answer; otherwise the
+	// cluster answered but nothing about it could be collected, and Why
+	// says why (the first reason).
+	Unreachable bool
+	Why         string
+}
+
+// Undecidable lists, in role order, the probed clusters whose facts are not
+// good enough to decide: the ones that could not be reached, and the ones
+// that answered but of which nothing could be collected beyond, at most,
+// their version and product (every request failed after the headers: 401,
+// 5xx, a login page).
+func (f *Facts) Undecidable() []Undecided {
+	var out []Undecided
+	for _, role := range []string{RoleSource, RoleDestination, RoleIntermediate} {
+		c := f.Clusters.ByRole(role)
+		switch {
+		case c == nil || c.Reachable == nil:
+		case !*c.Reachable:
+			out = append(out, Undecided{Role: role, Unreachable: true})
+		case c.collectedNothing():
+			why := "no fact could be collected"
+			if len(c.Unknown) > 0 {
+				why = c.Unknown[0].Error
+			}
+			out = append(out, Undecided{Role: role, Why: why})
+		}
+	}
+	return out
+}
+
+// collectedNothing reports whether every probed fact but the version and
+// the product is unknown.
+func (c *ClusterFacts) collectedNothing() bool {
+	for _, fact := range ProbedFacts {
+		if fact != "version" && fact != "product" && !c.IsUnknown(fact) {
+			return false
+		}
+	}
+	return true
+}
+
 // Runner describes the machine that ran espreflight. Reachable has a key for
 // each cluster whose reachability was tested; a missing key means unknown.
 type Runner struct {

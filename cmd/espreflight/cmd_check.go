@@ -165,9 +165,13 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	}
 	code := exitCode(res, o.failOn)
 	var runErrs []report.RunError
-	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
-		warnUnreachable(stderr, unreachable)
-		runErrs = append(runErrs, report.RunError{Message: unreachableMessage(unreachable)})
+	if bad := facts.Undecidable(); len(bad) > 0 {
+		msg := undecidableMessage(bad) + "; rules that need the facts of such a cluster report that they could not verify"
+		if len(bad) == len(facts.Unreachable()) {
+			msg = unreachableMessage(facts.Unreachable())
+		}
+		fmt.Fprintf(stderr, "espreflight: %s\n", msg)
+		runErrs = append(runErrs, report.RunError{Message: msg})
 		code = exitUnreachable
 	}
 	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout) && o.output == ""
@@ -235,6 +239,26 @@ func warnUnreachable(w io.Writer, roles []string) {
 // means for the verdict.
 func unreachableMessage(roles []string) string {
 	return fmt.Sprintf("could not reach the %s; rules that need the facts of a cluster it cannot reach report that they could not verify", strings.Join(roles, " and the "))
+}
+
+// undecidableMessage says which clusters could not be probed well enough to
+// decide (exit 3), and why.
+func undecidableMessage(bad []probe.Undecided) string {
+	var unreachable, parts []string
+	for _, u := range bad {
+		if u.Unreachable {
+			unreachable = append(unreachable, u.Role)
+		}
+	}
+	if len(unreachable) > 0 {
+		parts = append(parts, "could not reach the "+strings.Join(unreachable, " and the "))
+	}
+	for _, u := range bad {
+		if !u.Unreachable {
+			parts = append(parts, fmt.Sprintf("the %s answered, but nothing about it could be collected (%s)", u.Role, u.Why))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // exitCode applies --fail-on to the findings (policies.Finding.Fails: a

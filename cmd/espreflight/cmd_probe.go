@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,9 +18,11 @@ evaluates. Nothing is evaluated here.
 Credentials come from the plan's auth section (environment variables or
 files), never from the command line or the URL.
 
-Exit codes: 0 every cluster with an endpoint answered; 2 usage, plan or
-configuration error (e.g. a missing credential variable); 3 a cluster could
-not be reached (the facts file is still written and says what is unknown).
+Exit codes: 0 every cluster with an endpoint answered with facts; 2 usage,
+plan or configuration error (e.g. a missing credential variable); 3 a cluster
+could not be reached, or answered every request with an error (401, 5xx, a
+login page) so that nothing about it is known (the facts file is still
+written and says what is unknown).
 
 Without a plan, credentials come from the environment, never from flags:
 ESPREFLIGHT_SOURCE_USER + ESPREFLIGHT_SOURCE_PASSWORD, or ESPREFLIGHT_SOURCE_API_KEY
@@ -128,8 +129,8 @@ func runProbe(ctx context.Context, o *probeCmdOptions, stdout io.Writer) error {
 	} else if err := write(stdout); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if unreachable := facts.Unreachable(); len(unreachable) > 0 {
-		return &exitError{code: exitUnreachable, err: fmt.Errorf("could not reach the %s (see \"unknown\" in the facts)", strings.Join(unreachable, " and the "))}
+	if bad := facts.Undecidable(); len(bad) > 0 {
+		return &exitError{code: exitUnreachable, err: fmt.Errorf("%s (see \"unknown\" in the facts)", undecidableMessage(bad))}
 	}
 	return nil
 }

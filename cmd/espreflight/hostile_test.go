@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// hostilePlan writes a plan whose source is endpoint and whose destination
+// is declared.
+func hostilePlan(t *testing.T, endpoint string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "plan.yaml")
+	plan := "version: 1\nmethod: snapshot\nindices: [\"*\"]\nsource: {kind: self-managed, endpoint: \"" + endpoint + "\"}\ndestination: {kind: alibaba, version: \"7.10\"}\n"
+	if err := os.WriteFile(path, []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestAnsweredButUndecidable: a cluster that answers every request with an
+// error after the headers (401, 503, a login page) gives facts that decide
+// nothing; probe exited 0 and check 1 (rules could not verify). Both now
+// exit 3 and say why, and the facts are still written. So does a cluster
+// that answers GET / and nothing else.
+func TestAnsweredButUndecidable(t *testing.T) {
+	cases := map[string]struct {
+		handler http.HandlerFunc
+		why     string
+	}{
+		"401": {func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}`)
+		}, "HTTP 401 (authentication failed: check the credentials): security_exception"},
+		"503": {func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":"busy"}`, 503) }, "HTTP 503 Service Unavailable"},
+		"only GET /": {func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/" {
+				fmt.Fprint(w, `{"cluster_name":"c","version":{"number":"7.17.0"},"tagline":"You Know, for Search"}`)
+				return
+			}
+			w.WriteHeader(403)
+			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"no permissions"},"status":403}`)
+		}, "HTTP 403 (forbidden"},
+		"login page": {func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html>sign in</html>")
+		}, `HTTP 200 with content type "text/html", not JSON`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(c.handler)
+			defer srv.Close()
+			plan := hostilePlan(t, srv.URL)
+			out := filepath.Join(t.TempDir(), "facts.json")
+			code, _, stderr := espreflight(t, "probe", "--plan", plan, "-o", out, "--timeout", "5s", "--deadline", "20s")
+			if code != exitUnreachable || !strings.Contains(stderr, "the source answered, but nothing about it could be collected") || !strings.Contains(stderr, c.why) {
+				t.Errorf("probe: exit %d, stderr:\n%s", code, stderr)
+			}
+			if _, err := os.Stat(out); err != nil {
+				t.Errorf("probe wrote no facts: %v", err)
+			}
+			code, _, stderr = espreflight(t, "check", "--plan", plan, "--timeout", "5s", "--deadline", "20s")
+			if code != exitUnreachable || !strings.Contains(stderr, "the source answered, but nothing about it could be collected") {
+				t.Errorf("check: exit %d, stderr:\n%s", code, stderr)
+			}
+		})
+	}
+}
