@@ -31,8 +31,16 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 		Now:         func() time.Time { return now },
 		Warn:        func(msg string) { fmt.Fprintf(stderr, "espreflight: warning: %s\n", msg) },
 	}
-	if opts.Timeout < 0 || opts.Deadline < 0 {
-		return opts, usageErr("--timeout and --deadline must be positive")
+	// Zero would mean "the default" to the probe: refused, so that 0 is
+	// never taken for "no limit" or "fail at once".
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+		def  time.Duration
+	}{{"timeout", opts.Timeout, probe.DefaultTimeout}, {"deadline", opts.Deadline, probe.DefaultDeadline}} {
+		if d.v <= 0 {
+			return opts, usageErr("--%s %s: must be more than 0 (e.g. %s, the default); there is no setting for no limit", d.flag, d.v, d.def)
+		}
 	}
 	if s := c.String("max-response-size"); s != "" {
 		n, err := probe.ParseSize(s)

@@ -72,3 +72,23 @@ func TestAnsweredButUndecidable(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroTimeoutRefused: --timeout 0 and --deadline 0 silently meant the
+// defaults; they are usage errors, from the command line or the environment.
+func TestZeroTimeoutRefused(t *testing.T) {
+	plan := hostilePlan(t, "http://127.0.0.1:9")
+	for _, args := range [][]string{
+		{"probe", "--plan", plan, "--timeout", "0"},
+		{"probe", "--plan", plan, "--deadline", "0s"},
+		{"check", "--plan", plan, "--timeout", "-1s"},
+	} {
+		code, _, stderr := espreflight(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "must be more than 0") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	t.Setenv("ESPREFLIGHT_DEADLINE", "0")
+	if code, _, stderr := espreflight(t, "probe", "--plan", plan); code != exitUsage || !strings.Contains(stderr, "--deadline 0s: must be more than 0") {
+		t.Errorf("ESPREFLIGHT_DEADLINE=0: exit %d, stderr %q", code, stderr)
+	}
+}
