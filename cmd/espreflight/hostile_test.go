@@ -37,7 +37,9 @@ func TestAnsweredButUndecidable(t *testing.T) {
 			w.WriteHeader(401)
 			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}`)
 		}, "HTTP 401 (authentication failed: check the credentials): security_exception"},
-		"503": {func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":"busy"}`, 503) }, "HTTP 503 Service Unavailable"},
+		"503": {func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error":"busy"}`, http.StatusServiceUnavailable)
+		}, "HTTP 503 Service Unavailable"},
 		"only GET /": {func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if r.URL.Path == "/" {
