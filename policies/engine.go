@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -59,7 +57,8 @@ type ruleSetRef struct {
 
 // Options configure an Engine.
 type Options struct {
-	// PolicyDirs are user policy folders (--policy), loaded under CustomPrefix.
+	// PolicyDirs are user policy folders or OPA bundles (--policy), loaded
+	// under CustomPrefix.
 	PolicyDirs []string
 	// WithTests also loads *_test.rego files (for Test only).
 	WithTests bool
@@ -107,8 +106,10 @@ var sandboxRemoved = map[string]bool{
 // test: Rego v1 with METADATA, and `not` with OPA's improved negation
 // semantics (the `future.keywords.not` keyword, so a negated composite
 // expression such as `not f(input.x) == 1` holds when any part of it is
-// undefined, instead of failing the rule). Set here rather than by an import
-// in each file, so that a user policy negates exactly like a built-in one.
+// undefined, instead of failing the rule). Set here for every module, so that
+// a user policy negates exactly like a built-in one; the built-in files also
+// `import future.keywords.not`, so that the stock OPA CLI (opa eval, opa
+// test) reads them the same (TestStockParserAgrees, docs/opa.md).
 // See https://www.openpolicyagent.org/docs/policy-reference/keywords/not#improved-negation-semantics
 func ParserOptions() ast.ParserOptions {
 	return ast.ParserOptions{
@@ -119,9 +120,10 @@ func ParserOptions() ast.ParserOptions {
 	}
 }
 
-// LoadModules parses the built-in policies and the user policy folders.
-// Module keys are "builtin/<path>" for embedded files and the file path for
-// user files.
+// LoadModules parses the built-in policies and the user policies (folders
+// and bundles, see loadUserPolicies). Module keys are "builtin/<path>" for
+// embedded files, the file path for files of a folder and
+// "<bundle>/<path in it>" for the files of a bundle.
 func LoadModules(opts Options) (map[string]*ast.Module, error) {
 	popts := ParserOptions()
 	mods := map[string]*ast.Module{}
@@ -150,40 +152,9 @@ func LoadModules(opts Options) (map[string]*ast.Module, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in policies: %w", err)
 	}
-	for _, dir := range opts.PolicyDirs {
-		st, err := os.Stat(dir)
-		if err != nil {
-			return nil, fmt.Errorf("policy folder: %w", err)
-		}
-		if !st.IsDir() {
-			return nil, fmt.Errorf("policy folder %s: not a folder", dir)
-		}
-		n := 0
-		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !keep(path) {
-				return err
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			m, err := ast.ParseModuleWithOpts(path, string(src), popts)
-			if err != nil {
-				return err
-			}
-			pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-			if !strings.HasPrefix(pkg+".", CustomPrefix+".") {
-				return fmt.Errorf("%s: package %s: user policies must use a package under %s (e.g. package %s.myteam)", path, pkg, CustomPrefix, CustomPrefix)
-			}
-			mods[path] = m
-			n++
-			return nil
-		})
-		if err != nil {
+	for _, p := range opts.PolicyDirs {
+		if err := loadUserPolicies(mods, p, keep, popts); err != nil {
 			return nil, err
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("policy folder %s: no .rego files", dir)
 		}
 	}
 	return mods, nil

@@ -5,21 +5,47 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/espreflight/espreflight/probe"
 )
 
+// Input is the exact policy input Evaluate gives the rules for these facts
+// at now: the facts document, the selection and the evaluation time, with
+// the index objects holding only the keys the compiled policies read.
+func (e *Engine) Input(f *probe.Facts, now time.Time) (ast.Value, error) {
+	return NewInput(f, now).Value(e.indexFields)
+}
+
+// WriteInput writes Input as JSON (check --dump-input): given to `opa eval
+// -i`, the stock OPA CLI evaluates the rules over the very document
+// Evaluate does (docs/opa.md).
+func (e *Engine) WriteInput(w io.Writer, f *probe.Facts, now time.Time) error {
+	v, err := e.Input(f, now)
+	if err != nil {
+		return err
+	}
+	doc, err := ast.JSON(v)
+	if err != nil {
+		return fmt.Errorf("encode input: %w", err)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
 // Evaluate runs every rule over the facts and returns the findings, with
 // waivers from the plan applied.
 func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*Result, error) {
-	in := NewInput(f, now)
-	v, err := in.Value(e.indexFields)
+	v, err := e.Input(f, now)
 	if err != nil {
 		return nil, err
 	}

@@ -137,10 +137,10 @@ func commandArgs(c *cli.Context, name string) []string {
 	return nil
 }
 
-// policyFlag is --policy, the user rule folders of every command that
-// loads the rules (check, advise, policies list|show|test).
+// policyFlag is --policy, the user rule folders and bundles of every
+// command that loads the rules (check, advise, policies list|show|test).
 func policyFlag() cli.Flag {
-	return &cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR` (packages under espreflight.custom; repeatable)"}
+	return &cli.StringSliceFlag{Name: "policy", Usage: "also load the Rego rules in `DIR`, or in an OPA bundle (the .tar.gz of opa build; docs/opa.md); packages under espreflight.custom; repeatable"}
 }
 
 // nowFlag lets a run be evaluated as of a fixed date (waiver expiry,

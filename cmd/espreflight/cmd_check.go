@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -34,7 +35,11 @@ Examples:
    espreflight check --plan migration.yaml --format text --format sarif=espreflight.sarif --format markdown=report.md
 
    # fail on warnings too, and skip a rule
-   espreflight check --plan migration.yaml --fail-on warning --skip SYS-001`
+   espreflight check --plan migration.yaml --fail-on warning --skip SYS-001
+
+   # keep the exact policy input, to reproduce the findings with the OPA CLI (docs/opa.md)
+   espreflight check --plan migration.yaml --dump-input input.json
+   opa eval -d policies -i input.json 'data.espreflight.rules'`
 
 func checkCommand() *cli.Command {
 	flags := []cli.Flag{
@@ -49,6 +54,7 @@ func checkCommand() *cli.Command {
 		quietFlag("print nothing on standard output when the exit code is 0, and no progress (files are still written)"),
 		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
 		&cli.IntFlag{Name: "max-names", Value: 10, Usage: "index names listed per finding in text and markdown (-1: all)"},
+		&cli.StringFlag{Name: "dump-input", Usage: "also write the exact input the rules evaluate (facts, selection, evaluation time) to `FILE`, to reproduce the findings with `opa eval -d policies -i FILE 'data.espreflight.rules'` (docs/opa.md)"},
 		nowFlag(),
 	}
 	return &cli.Command{
@@ -95,6 +101,7 @@ type checkOptions struct {
 	only, skip          []string
 	quiet, noColor      bool
 	maxNames            int
+	dumpInput           string // --dump-input FILE, or ""
 	now                 time.Time
 	policies            policies.Options
 	probe               probe.Options
@@ -103,7 +110,7 @@ type checkOptions struct {
 func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	o := &checkOptions{planPath: c.String("plan"), factsPath: c.String("facts"), output: outputPath(c),
 		failOn: c.String("fail-on"), only: splitIDs(c.StringSlice("only")), skip: splitIDs(c.StringSlice("skip")),
-		quiet: c.Bool("quiet"), noColor: c.Bool("no-color"), maxNames: c.Int("max-names"),
+		quiet: c.Bool("quiet"), noColor: c.Bool("no-color"), maxNames: c.Int("max-names"), dumpInput: c.String("dump-input"),
 		policies: policies.Options{PolicyDirs: c.StringSlice("policy")}}
 	var err error
 	// The outputs first: every later error gets its failed-run reports.
@@ -112,6 +119,9 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	var perr error
 	if o.outputs, o.output, perr = o.safeOutputs(); perr != nil {
 		return o, perr
+	}
+	if err := o.checkDumpInput(); err != nil {
+		return o, err
 	}
 	if err != nil {
 		return o, err
@@ -137,6 +147,29 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	return o, nil
 }
 
+// checkDumpInput refuses a --dump-input file that would replace an input,
+// land in a --policy folder or share a file with a report.
+func (o *checkOptions) checkDumpInput() error {
+	p := o.dumpInput
+	if p == "" {
+		return nil
+	}
+	if in := overwrites(p, []input{{"--plan", o.planPath}, {"--facts", o.factsPath}}); in != "" {
+		return usageErr("--dump-input %s would overwrite the input %s; choose another file", p, in)
+	}
+	for _, d := range o.policies.PolicyDirs {
+		if inside(p, d) {
+			return usageErr("--dump-input %s would write into the --policy %s; choose another file", p, d)
+		}
+	}
+	for _, out := range o.outputs {
+		if path := cmp.Or(out.path, o.output); path != "" && sameFile(p, path) {
+			return usageErr("--dump-input %s is also where the %s report goes; choose another file", p, out.format)
+		}
+	}
+	return nil
+}
+
 // runCheck evaluates the rules over the facts and writes every output. A
 // run that fails before its reports are written (exit 2) writes failed-run
 // reports instead.
@@ -149,11 +182,17 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 		return o.failed(facts).write(stdout, stderr, &exitError{code: exitUsage, err: err})
 	}
 	if err := probe.CheckSelection(facts); err != nil {
-		return err // nothing to migrate: a plan error, not a pass
+		// Nothing to migrate: a plan error, not a pass.
+		return o.failed(facts).write(stdout, stderr, err)
 	}
 	engine, err := policies.New(ctx, o.policies)
 	if err != nil {
 		return fail(err)
+	}
+	if o.dumpInput != "" {
+		if err := writeFileAtomic(o.dumpInput, func(w io.Writer) error { return engine.WriteInput(w, facts, o.now) }); err != nil {
+			return fail(fmt.Errorf("--dump-input: %w", err))
+		}
 	}
 	res, err := engine.Evaluate(ctx, facts, o.now)
 	if err != nil {

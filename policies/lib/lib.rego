@@ -5,6 +5,8 @@
 #   carries the id of the rule body that produced it.
 package espreflight.lib
 
+import future.keywords.not
+
 # finding returns a finding object for the rule whose METADATA is meta (pass
 # rego.metadata.rule()). extra may hold cluster, index, indices (one finding
 # per index), location (a plan key path such as "source.created"), evidence

@@ -1,5 +1,7 @@
 package espreflight.lib_test
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 test_finding_carries_rule_id if {

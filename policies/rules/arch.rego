@@ -6,6 +6,8 @@
 #   replication) do not work between the two.
 package espreflight.rules.arch
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # METADATA

@@ -1,5 +1,7 @@
 package espreflight.rules.arch_test
 
+import future.keywords.not
+
 import data.espreflight.rules.arch
 
 base := {

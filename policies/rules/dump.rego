@@ -2,6 +2,8 @@
 # description: elasticsearch-dump.
 package espreflight.rules.dump
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # METADATA

@@ -1,5 +1,7 @@
 package espreflight.rules.dump_test
 
+import future.keywords.not
+
 import data.espreflight.rules.dump
 
 dplan := {"method": "elasticsearch-dump"}

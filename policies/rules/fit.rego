@@ -5,6 +5,8 @@
 #   indices); neither offers incremental migration.
 package espreflight.rules.fit
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # Methods the guide recommends for small data volumes only, with the limits

@@ -1,5 +1,7 @@
 package espreflight.rules.fit_test
 
+import future.keywords.not
+
 import data.espreflight.rules.fit
 
 gib := 1073741824

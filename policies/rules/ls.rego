@@ -2,6 +2,8 @@
 # description: Logstash network path and incremental runs.
 package espreflight.rules.ls
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 ls := l if {

@@ -1,5 +1,7 @@
 package espreflight.rules.ls_test
 
+import future.keywords.not
+
 import data.espreflight.rules.ls
 
 lsp(patch) := {

@@ -5,6 +5,8 @@
 #   snapshots held in Tencent Cloud COS.
 package espreflight.rules.oss
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 repo := r if {

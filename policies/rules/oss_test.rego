@@ -1,5 +1,7 @@
 package espreflight.rules.oss_test
 
+import future.keywords.not
+
 import data.espreflight.rules.oss
 
 ali(region, account) := {"kind": "alibaba", "region": region, "account": account, "provider": ""}

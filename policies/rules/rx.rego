@@ -2,6 +2,8 @@
 # description: Reindex from remote into Alibaba Cloud Elasticsearch.
 package espreflight.rules.rx
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # METADATA

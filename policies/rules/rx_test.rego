@@ -1,5 +1,7 @@
 package espreflight.rules.rx_test
 
+import future.keywords.not
+
 import data.espreflight.lib
 import data.espreflight.rules.rx
 

@@ -4,6 +4,8 @@
 #   (SNAP-001) and the aliases the restored indices bring along (SNAP-002).
 package espreflight.rules.snap
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # dest_open is the set of open index names on the destination. It is a

@@ -1,5 +1,7 @@
 package espreflight.rules.snap_test
 
+import future.keywords.not
+
 import data.espreflight.rules.snap
 
 dst_indices := [

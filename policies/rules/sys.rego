@@ -2,6 +2,8 @@
 # description: System indices (names starting with a period).
 package espreflight.rules.sys
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # METADATA

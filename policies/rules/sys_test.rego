@@ -1,5 +1,7 @@
 package espreflight.rules.sys_test
 
+import future.keywords.not
+
 import data.espreflight.rules.sys
 
 known_sel(dot) := {"source": {"known": true, "dot_prefixed": dot, "count": 10}}

@@ -2,6 +2,8 @@
 # description: Sources hosted by third-party providers.
 package espreflight.rules.tp
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # Methods the guide lists for third-party sources.

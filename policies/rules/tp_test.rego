@@ -1,5 +1,7 @@
 package espreflight.rules.tp_test
 
+import future.keywords.not
+
 import data.espreflight.rules.tp
 
 tp_plan(method) := {"method": method, "source": {"kind": "third-party", "provider": "aws-opensearch"}}

@@ -5,6 +5,8 @@
 #   third-party sources, OpenSearch, and Logstash.
 package espreflight.rules.ver
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # unknown_version(role) is the could-not-verify case for a cluster version.

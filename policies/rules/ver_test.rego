@@ -1,5 +1,7 @@
 package espreflight.rules.ver_test
 
+import future.keywords.not
+
 import data.espreflight.lib
 import data.espreflight.rules.ver
 

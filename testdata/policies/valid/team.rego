@@ -5,6 +5,8 @@
 #   contract as the built-in rules.
 package espreflight.custom.team
 
+import future.keywords.not
+
 import data.espreflight.lib
 
 # METADATA

@@ -1,5 +1,7 @@
 package espreflight.custom.team_test
 
+import future.keywords.not
+
 import data.espreflight.custom.team
 
 test_fires_for_orders_with_reindex if {
