@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/espreflight/espreflight/policies"
 )
@@ -153,23 +152,9 @@ func ghData(s string) string     { return ghDataEscaper.Replace(ghVisible(s)) }
 func ghProperty(s string) string { return ghPropertyEscaper.Replace(ghVisible(s)) }
 
 // ghVisible spells out the control characters other than CR, LF and tab
-// (\u001b): written raw, an escape sequence from a cluster's answer would
-// act on the job log's terminal rendering.
+// (\u001b) and the bidirectional overrides (visible.go): written raw, an
+// escape sequence from a cluster's answer would act on the job log's
+// terminal rendering.
 func ghVisible(s string) string {
-	if !strings.ContainsFunc(s, ghHidden) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if ghHidden(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func ghHidden(r rune) bool {
-	return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
+	return spellOut(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\t' })
 }

@@ -36,7 +36,7 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 	writeMDErrors(&b, opts)
 	if opts.failed() {
 		writeMDProvenance(&b, res, opts)
-		_, err := io.WriteString(w, b.String())
+		_, err := io.WriteString(w, visibleLines(b.String()))
 		return err
 	}
 	for _, c := range res.Causes {
@@ -126,7 +126,7 @@ func renderMarkdown(w io.Writer, res *policies.Result, opts Options) error {
 		b.WriteString("\n")
 	}
 	writeMDProvenance(&b, res, opts)
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, visibleLines(b.String()))
 	return err
 }
 
@@ -361,10 +361,12 @@ func writeMDProvenance(b *strings.Builder, res *policies.Result, opts Options) {
 }
 
 // mdText escapes text for Markdown prose: HTML-significant characters, so a
-// message cannot inject markup.
+// message cannot inject markup, and line breaks, so it cannot start a line
+// (a heading, a list item). The whole document's other hidden characters
+// are spelled out when it is written (visibleLines).
 func mdText(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
+	return r.Replace(visibleLine(s))
 }
 
 // mdCell escapes text for a table cell: no newlines, no unescaped pipes.

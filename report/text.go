@@ -25,16 +25,31 @@ type textWriter struct {
 	err   error
 }
 
-func (t *textWriter) style(code, s string) string {
+// styled is text already made visible, maybe wrapped in ANSI codes: printf
+// writes it as it is.
+type styled string
+
+// block is a multi-line text already made visible (indentText).
+type block string
+
+func (t *textWriter) style(code, s string) styled {
+	s = visibleLine(s)
 	if !t.color || s == "" {
-		return s
+		return styled(s)
 	}
-	return code + s + ansiReset
+	return styled(code + s + ansiReset)
 }
 
+// printf writes a line; every string argument is made visible
+// (visible.go): it may come from a cluster or a plan.
 func (t *textWriter) printf(format string, args ...any) {
 	if t.err != nil {
 		return
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = visibleLine(s)
+		}
 	}
 	_, t.err = fmt.Fprintf(t.w, format, args...)
 }
@@ -156,11 +171,14 @@ func writeTextGroup(t *textWriter, g *group, mark, color string, opts Options) {
 	}
 }
 
-// indentText indents every line but the first.
-func indentText(s, ind string) string {
+// indentText indents every line but the first, each made visible.
+func indentText(s, ind string) block {
 	lines := strings.Split(s, "\n")
-	for i := 1; i < len(lines); i++ {
-		lines[i] = ind + lines[i]
+	for i := range lines {
+		lines[i] = visibleLine(strings.TrimSuffix(lines[i], "\r"))
+		if i > 0 {
+			lines[i] = ind + lines[i]
+		}
 	}
-	return strings.Join(lines, "\n")
+	return block(strings.Join(lines, "\n"))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/espreflight/espreflight/probe"
+	"github.com/espreflight/espreflight/report"
 )
 
 // Exit codes (README.md and docs/ci.md, "Exit codes"). The output format
@@ -103,6 +104,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
+	// Errors quote plans and clusters: their hidden characters are
+	// spelled out, not sent to the terminal.
+	stderr = report.VisibleWriter{W: stderr}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {

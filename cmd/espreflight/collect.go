@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/espreflight/espreflight/probe"
+	"github.com/espreflight/espreflight/report"
 )
 
 // probeFlags are the flags of every command that probes clusters.
@@ -29,7 +30,7 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 		Deadline:    c.Duration("deadline"),
 		ToolVersion: toolVersion(),
 		Now:         func() time.Time { return now },
-		Warn:        func(msg string) { fmt.Fprintf(stderr, "espreflight: warning: %s\n", msg) },
+		Warn:        func(msg string) { fmt.Fprintf(stderr, "espreflight: warning: %s\n", report.Visible(msg)) },
 	}
 	// Zero would mean "the default" to the probe: refused, so that 0 is
 	// never taken for "no limit" or "fail at once".
@@ -50,7 +51,7 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 		opts.MaxResponseBytes = n
 	}
 	if c.Bool("progress") || (isTerminal(stderr) && !c.Bool("quiet")) {
-		opts.Progress = stderr
+		opts.Progress = report.VisibleWriter{W: stderr} // lines quote cluster names
 	}
 	return opts, nil
 }

@@ -94,3 +94,23 @@ func TestZeroTimeoutRefused(t *testing.T) {
 		t.Errorf("ESPREFLIGHT_DEADLINE=0: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestStderrSpellsOutHiddenCharacters: progress lines and errors quote what
+// a cluster said; an escape sequence in an error reason reached the terminal
+// raw.
+func TestStderrSpellsOutHiddenCharacters(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, `{"cluster_name":"c","version":{"number":"7.17.0"},"tagline":"You Know, for Search"}`)
+			return
+		}
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"no \u001b[2J\u001b]0;pwned\u0007 \u202eright"},"status":403}`)
+	}))
+	defer srv.Close()
+	_, _, stderr := espreflight(t, "probe", "--plan", hostilePlan(t, srv.URL), "-o", filepath.Join(t.TempDir(), "f.json"), "--progress")
+	if strings.ContainsAny(stderr, "\x1b\x07\u202e") || !strings.Contains(stderr, `no \u001b[2J\u001b]0;pwned\u0007 \u202eright`) {
+		t.Errorf("stderr:\n%q", stderr)
+	}
+}
