@@ -62,7 +62,7 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	if !ok || len(sets) != len(e.refs) {
 		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
 	}
-	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), Rules: e.rules, Method: f.Plan.Method}
+	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), FactsCollectedAt: f.CollectedAt.UTC(), Rules: e.rules, Method: f.Plan.Method}
 	// Decode every finding first and count what they expand to, so the
 	// findings slice is allocated once: at 100 000 indices a rule may expand
 	// to 100 000 findings, and regrowing the slice copies them all.

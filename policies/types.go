@@ -131,6 +131,9 @@ type Result struct {
 	PlanFile    string    `json:"-"`
 	PlanName    string    `json:"-"`
 	EvaluatedAt time.Time `json:"-"`
+	// FactsCollectedAt is when the facts were collected (the facts
+	// document's collected_at); every format shows it with the facts' age.
+	FactsCollectedAt time.Time `json:"-"`
 	// Rules is the whole catalogue, sorted by id.
 	Rules []Rule `json:"-"`
 	// Method is the plan's method: the rules that do not apply to it

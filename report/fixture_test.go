@@ -123,7 +123,7 @@ func fixtureResult() *policies.Result {
 	u.Unverified = true
 	fs = append(fs, u)
 	return &policies.Result{
-		ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "orders-to-alibaba", EvaluatedAt: evalTime,
+		ToolVersion: "v0.4.0", PlanFile: planFile, PlanName: "orders-to-alibaba", EvaluatedAt: evalTime, FactsCollectedAt: collectTime,
 		Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs),
 		Notices: []string{planFile + ":44: waiver for PLUG-001 matches no finding (stale); remove it"},
 	}

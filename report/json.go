@@ -21,6 +21,8 @@ type FindingsDocument struct {
 	Findings []policies.Finding `json:"findings"`
 	// Summary counts the rules by outcome; all zero for a failed run.
 	Summary policies.Summary `json:"summary"`
+	// Facts says when the facts were collected and how long before the evaluation.
+	Facts *FactsInfo `json:"facts,omitempty"`
 	// NotApplicable are the ids of the rules that do not apply to the plan's method.
 	NotApplicable []string `json:"not_applicable,omitempty"`
 	// Notices are problems with the evaluation that fail no rule (an expired or stale waiver).
@@ -30,8 +32,9 @@ type FindingsDocument struct {
 }
 
 // renderJSON writes the findings contract (docs/ci.md, "What each format holds"):
-// {"schema":"espreflight.findings/v1","findings":[…],"summary":{…},"not_applicable":[…],"notices":[…],"errors":[…]}
-// (not_applicable, the ids of the rules that do not apply to the plan's
+// {"schema":"espreflight.findings/v1","findings":[…],"summary":{…},"facts":{…},"not_applicable":[…],"notices":[…],"errors":[…]}
+// (facts, when the facts were collected and their age, when known;
+// not_applicable, the ids of the rules that do not apply to the plan's
 // method, notices and errors only when any; a failed run has errors, no
 // findings and a zero summary).
 // It streams one finding at a time: at 100 000 indices the document is
@@ -84,6 +87,12 @@ func renderJSON(w io.Writer, res *policies.Result, opts Options) error {
 	}
 	if err := encode(summary, "  "); err != nil {
 		return err
+	}
+	if fi, ok := factsAge(res); ok {
+		bw.WriteString(",\n  \"facts\": ")
+		if err := encode(fi, "  "); err != nil {
+			return err
+		}
 	}
 	if na := notApplicableIDs(res); len(na) > 0 && !opts.failed() {
 		bw.WriteString(",\n  \"not_applicable\": ")

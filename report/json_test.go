@@ -24,6 +24,9 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			}
 			// FindingsDocument is the type the schema is generated from.
 			d := FindingsDocument{Schema: FindingsSchema, Findings: []policies.Finding{}, Summary: res.Summary, NotApplicable: notApplicableIDs(res), Notices: res.Notices}
+			if fi, ok := factsAge(res); ok {
+				d.Facts = &fi
+			}
 			for _, f := range sortedFindings(res) {
 				c := *f
 				if c.Evidence == nil {

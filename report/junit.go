@@ -87,6 +87,9 @@ func renderJUnit(w io.Writer, res *policies.Result, opts Options) error {
 	if !opts.failed() {
 		props = append(props, [2]string{"summary", summaryLine(res.Summary)})
 	}
+	if fi, ok := factsAge(res); ok {
+		props = append(props, [2]string{"facts.collected_at", fi.CollectedAt}, [2]string{"facts.age_seconds", fmt.Sprint(fi.AgeSeconds)}, [2]string{"facts.age", fi.Age})
+	}
 	for _, p := range props {
 		if p[1] != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: p[0], Value: p[1]})

@@ -197,6 +197,9 @@ func writeMDPlan(b *strings.Builder, res *policies.Result, opts Options) {
 		if plan != nil && plan.Volume != "" {
 			fmt.Fprintf(b, "| Declared volume | %s |\n", mdCell(plan.Volume))
 		}
+		if fi, ok := factsAge(res); ok {
+			fmt.Fprintf(b, "| Facts | collected %s (%s) |\n", res.FactsCollectedAt.UTC().Format("2006-01-02 15:04:05 UTC"), fi.Age)
+		}
 	}
 	b.WriteString("\n")
 }
@@ -320,6 +323,9 @@ func writeMDProvenance(b *strings.Builder, res *policies.Result, opts Options) {
 		fmt.Fprintf(b, "- Facts collected at: %s", f.CollectedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 		if f.Tool.Version != "" {
 			fmt.Fprintf(b, " by espreflight %s", mdText(f.Tool.Version))
+		}
+		if fi, ok := factsAge(res); ok {
+			fmt.Fprintf(b, " (%s)", fi.Age)
 		}
 		b.WriteString("\n")
 	}

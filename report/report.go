@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/espreflight/espreflight/policies"
@@ -280,6 +281,54 @@ func plural(n int, one, many string) string {
 // (docs/ci.md, "What each format holds").
 func summaryLine(s policies.Summary) string {
 	return fmt.Sprintf("%d rules, %d passed, %d failed, %d warnings, %d waived, %d not applicable", s.Rules, s.Passed, s.Failed, s.Warnings, s.Waived, s.NotApplicable)
+}
+
+// FactsInfo is the facts' collection time and age, as the JSON report
+// writes it (FindingsDocument.Facts).
+type FactsInfo struct {
+	// CollectedAt is the facts document's collected_at (RFC 3339, UTC).
+	CollectedAt string `json:"collected_at"`
+	// AgeSeconds is how long before the evaluation the facts were
+	// collected (negative when they claim to be from after it).
+	AgeSeconds int64  `json:"age_seconds"`
+	Age        string `json:"age"`
+}
+
+// factsAge returns the facts' collection time and age, ok false when the
+// result does not say when the facts were collected.
+func factsAge(res *policies.Result) (FactsInfo, bool) {
+	if res.FactsCollectedAt.IsZero() || res.EvaluatedAt.IsZero() {
+		return FactsInfo{}, false
+	}
+	d := res.EvaluatedAt.Sub(res.FactsCollectedAt)
+	return FactsInfo{CollectedAt: res.FactsCollectedAt.UTC().Format(time.RFC3339), AgeSeconds: int64(d / time.Second), Age: ageText(d)}, true
+}
+
+// ageText says how old facts are: "6 days before the evaluation", "at the
+// evaluation", "3 hours after the evaluation time".
+func ageText(d time.Duration) string {
+	when := "before the evaluation"
+	if d < 0 {
+		d, when = -d, "after the evaluation time"
+	}
+	switch {
+	case d < time.Minute:
+		return "at the evaluation"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute", "minutes") + " " + when
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour", "hours") + " " + when
+	}
+	return plural(int(d/(24*time.Hour)), "day", "days") + " " + when
+}
+
+// factsLine is the one-line account of the facts' age the human formats show.
+func factsLine(res *policies.Result) string {
+	fi, ok := factsAge(res)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("facts collected %s (%s)", res.FactsCollectedAt.UTC().Format("2006-01-02 15:04:05 UTC"), fi.Age)
 }
 
 // notApplicableText says why a rule does not apply to the plan's method.

@@ -488,8 +488,12 @@ func runProperties(res *policies.Result, opts Options) *sarif.PropertyBag {
 		p.Add("method", res.Method)
 		p.Add("notApplicableRules", na)
 	}
+	if fi, ok := factsAge(res); ok {
+		p.Add("factsCollectedAt", res.FactsCollectedAt.UTC().Format("2006-01-02T15:04:05Z"))
+		p.Add("factsAgeSeconds", fi.AgeSeconds)
+	}
 	if f := opts.Facts; f != nil {
-		if !f.CollectedAt.IsZero() {
+		if !f.CollectedAt.IsZero() && res.FactsCollectedAt.IsZero() {
 			p.Add("factsCollectedAt", f.CollectedAt.UTC().Format("2006-01-02T15:04:05Z"))
 		}
 		cl := map[string]any{}

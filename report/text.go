@@ -79,6 +79,9 @@ func renderText(w io.Writer, res *policies.Result, opts Options) error {
 		head += ": plan " + res.PlanName + res.PlanFile
 	}
 	t.printf("%s\n", t.style(ansiBold, head))
+	if fl := factsLine(res); fl != "" {
+		t.printf("%s\n", fl)
+	}
 	if len(opts.Errors) > 0 || opts.failed() {
 		writeTextErrors(t, opts)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -182,4 +183,40 @@ func splitIDs(vals []string) []string {
 		}
 	}
 	return out
+}
+
+// parseAge reads an age such as 36h, 7d or 2w (a Go duration, or a whole
+// number of days or weeks).
+func parseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			if v, err := strconv.Atoi(n); err == nil && v >= 0 {
+				return time.Duration(v) * unit, nil
+			}
+			return 0, fmt.Errorf("%q is not an age; write e.g. 36h, 7d or 2w", s)
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not an age; write e.g. 36h, 7d or 2w", s)
+	}
+	return d, nil
+}
+
+// ageWords says an age in the largest whole unit: "9 days", "36 hours".
+func ageWords(d time.Duration) string {
+	unit := func(n time.Duration, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	switch {
+	case d >= 48*time.Hour:
+		return unit(d/(24*time.Hour), "day", "days")
+	case d >= 2*time.Hour:
+		return unit(d/time.Hour, "hour", "hours")
+	}
+	return unit(d/time.Minute, "minute", "minutes")
 }

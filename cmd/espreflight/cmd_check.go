@@ -55,6 +55,8 @@ func checkCommand() *cli.Command {
 		&cli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also: NO_COLOR in the environment)"},
 		&cli.IntFlag{Name: "max-names", Value: 10, Usage: "index names listed per finding in text and markdown (-1: all)"},
 		&cli.StringFlag{Name: "dump-input", Usage: "also write the exact input the rules evaluate (facts, selection, evaluation time) to `FILE`, to reproduce the findings with `opa eval -d policies -i FILE 'data.espreflight.rules'` (docs/opa.md)"},
+		&cli.StringFlag{Name: "facts-mismatch", Value: "error", Usage: "when --facts were collected from other clusters than --plan names: " + strings.Join(factsMismatchModes, " (exit 2) or ")},
+		&cli.StringFlag{Name: "max-facts-age", Value: "7d", Usage: "warn when the facts are older than `AGE` (e.g. 36h, 7d, 2w) at the evaluation time (--now)"},
 		nowFlag(),
 	}
 	return &cli.Command{
@@ -101,7 +103,10 @@ type checkOptions struct {
 	only, skip          []string
 	quiet, noColor      bool
 	maxNames            int
-	dumpInput           string // --dump-input FILE, or ""
+	dumpInput           string        // --dump-input FILE, or ""
+	factsMismatchWarn   bool          // --facts-mismatch=warn
+	mismatch            string        // the mismatch --facts-mismatch=warn let through
+	maxFactsAge         time.Duration // --max-facts-age
 	now                 time.Time
 	policies            policies.Options
 	probe               probe.Options
@@ -131,6 +136,14 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	}
 	if !contains(failOnLevels, o.failOn) {
 		return o, usageErr("%s %q: use one of %s", flagRef(c, "fail-on"), o.failOn, strings.Join(failOnLevels, ", "))
+	}
+	if m := c.String("facts-mismatch"); !contains(factsMismatchModes, m) {
+		return o, usageErr("%s %q: use one of %s", flagRef(c, "facts-mismatch"), m, strings.Join(factsMismatchModes, ", "))
+	} else {
+		o.factsMismatchWarn = m == "warn"
+	}
+	if o.maxFactsAge, err = parseAge(c.String("max-facts-age")); err != nil {
+		return o, usageErr("%s: %v", flagRef(c, "max-facts-age"), err)
 	}
 	if o.now, err = nowFrom(c); err != nil {
 		return o, err
@@ -202,6 +215,7 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	if err := res.Filter(o.only, o.skip); err != nil {
 		return fail(err)
 	}
+	res.Notices = append(res.Notices, o.factsNotices(facts, stderr)...)
 	code := exitCode(res, o.failOn)
 	var runErrs []report.RunError
 	if bad := facts.Undecidable(); len(bad) > 0 {
@@ -264,9 +278,40 @@ func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", o.in.factsName())
 	}
 	if plan != nil {
+		if mm := probe.FactsMismatch(plan, f); len(mm) > 0 {
+			msg := fmt.Sprintf("%s were collected from other clusters than %s names: %s", o.in.factsName(), plan.File, strings.Join(mm, "; "))
+			if !o.factsMismatchWarn {
+				return nil, usageErr("%s; probe the plan's clusters again, or pass --facts-mismatch=warn to evaluate these facts anyway", msg)
+			}
+			o.mismatch = msg + " (--facts-mismatch=warn)"
+		}
 		f.ApplyPlan(plan)
 	}
 	return f, nil
+}
+
+// factsNotices are the report notices (also said on stderr) about the
+// facts: collected from other clusters (--facts-mismatch=warn), older than
+// --max-facts-age, or dated after the evaluation time.
+func (o *checkOptions) factsNotices(f *probe.Facts, stderr io.Writer) []string {
+	var out []string
+	if o.mismatch != "" {
+		out = append(out, o.mismatch)
+	}
+	if age := o.now.Sub(f.CollectedAt); o.factsPath != "" && !f.CollectedAt.IsZero() {
+		switch {
+		case age > o.maxFactsAge:
+			out = append(out, fmt.Sprintf("the facts were collected on %s, %s before this evaluation: older than --max-facts-age %s, so the clusters may have changed since; probe them again",
+				f.CollectedAt.UTC().Format("2006-01-02 15:04 UTC"), ageWords(age), ageWords(o.maxFactsAge)))
+		case age < -time.Minute:
+			out = append(out, fmt.Sprintf("the facts were collected on %s, %s after the evaluation time (--now %s); the verdict is about a later state of the clusters",
+				f.CollectedAt.UTC().Format("2006-01-02 15:04 UTC"), ageWords(-age), o.now.UTC().Format(time.RFC3339)))
+		}
+	}
+	for _, n := range out {
+		fmt.Fprintf(stderr, "espreflight: warning: %s\n", n)
+	}
+	return out
 }
 
 // warnUnreachable says on stderr which clusters could not be reached.

@@ -193,6 +193,8 @@ func flagChoices(path, flag string, ids []string) []string {
 		return textOrJSON
 	case flag == "fail-on":
 		return failOnLevels
+	case flag == "facts-mismatch":
+		return factsMismatchModes
 	case flag == "method":
 		return probe.Methods
 	case flag == "mode":

@@ -50,7 +50,8 @@ var completionCases = []struct {
 }{
 	{"espreflight ", []string{"=advise", "check", "completion", "help", "plan", "policies", "probe", "version"}},
 	{"espreflight ch", []string{"=check"}},
-	{"espreflight check --fa", []string{"=--facts", "--fail-on"}},
+	{"espreflight check --fa", []string{"=--facts", "--facts-mismatch", "--fail-on"}},
+	{"espreflight check --facts-mismatch ", []string{"=error", "warn"}},
 	{"espreflight check --fail-on ", []string{"=error", "never", "warning"}},
 	{"espreflight check --timeout 10s --fail-on w", []string{"=warning"}},
 	{"espreflight check --plan testdata/examples/arch-c", []string{"=testdata/examples/arch-conflict.yaml"}},

@@ -284,7 +284,7 @@ func keepSARIF(t *testing.T, name string, data []byte) {
 // --skip is a skipped test case.
 func TestJUnitAgreesWithExitCode(t *testing.T) {
 	examples := map[string]string{
-		"arch-conflict.yaml": "alibaba-pair.facts.json", "arch-same.yaml": "alibaba-pair.facts.json",
+		"arch-conflict.yaml": "alibaba-pair.facts.json", "arch-same.yaml": "alibaba-same-arch.facts.json",
 		"dump.yaml": "dump.facts.json", "logstash.yaml": "logstash.facts.json", "reindex.yaml": "reindex.facts.json",
 		"snapshot.yaml": "snapshot.facts.json", "snapshot-reindex.yaml": "snapshot-reindex.facts.json",
 	}

@@ -50,7 +50,10 @@ func reservedEnv() []string {
 // and shell completion read them here.
 var (
 	failOnLevels = []string{"error", "warning", "never"}
-	textOrJSON   = []string{"text", "json"}
+	// factsMismatchModes are what --facts-mismatch does when the facts were
+	// collected from other clusters than the plan names.
+	factsMismatchModes = []string{"error", "warn"}
+	textOrJSON         = []string{"text", "json"}
 )
 
 // quietFlag is --quiet/-q; what it silences depends on the command.

@@ -117,7 +117,8 @@ func TestExampleExitCodes(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^\d+ rules, \d+ passed, [1-9]\d* failed, \d+ warnings, \d+ waived, \d+ not applicable$`).MatchString(lastLine(stdout)) {
 		t.Errorf("arch-conflict: last line is not the summary: %q", lastLine(stdout))
 	}
-	code, stdout, stderr = espreflight(t, "check", "--plan", testdata("examples", "arch-same.yaml"), "--facts", facts, "--now", "2026-11-26")
+	same := testdata("examples", "alibaba-same-arch.facts.json")
+	code, stdout, stderr = espreflight(t, "check", "--plan", testdata("examples", "arch-same.yaml"), "--facts", same, "--now", "2026-11-26")
 	if code != exitOK {
 		t.Fatalf("arch-same: exit %d, want 0; stdout %s stderr %s", code, stdout, stderr)
 	}
@@ -125,7 +126,7 @@ func TestExampleExitCodes(t *testing.T) {
 		t.Errorf("arch-same: summary %q", lastLine(stdout))
 	}
 	// --quiet prints nothing on success, --fail-on never turns a failure into 0.
-	if code, stdout, _ := espreflight(t, "check", "-q", "--plan", testdata("examples", "arch-same.yaml"), "--facts", facts); code != 0 || stdout != "" {
+	if code, stdout, _ := espreflight(t, "check", "-q", "--plan", testdata("examples", "arch-same.yaml"), "--facts", same); code != 0 || stdout != "" {
 		t.Errorf("--quiet: exit %d stdout %q", code, stdout)
 	}
 	if code, _, _ := espreflight(t, "check", "--fail-on", "never", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", facts); code != 0 {
