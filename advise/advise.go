@@ -93,6 +93,9 @@ func Run(ctx context.Context, e Engine, f *probe.Facts, now time.Time, goal Goal
 			} else {
 				base.Intermediate = nil
 			}
+			if method == "snapshot" || method == "snapshot-reindex" {
+				assumes = append(assumes, snapshotDefaults(base)...)
+			}
 			if method == "logstash" {
 				a, err := logstashDefaults(ctx, e, f, base, now, &lsVersion)
 				if err != nil {

@@ -61,7 +61,8 @@ func fillMethodSection(p *probe.Plan) {
 			p.Snapshot = &probe.Snapshot{}
 		}
 		if p.Snapshot.Repository == nil {
-			r := &probe.Repo{Type: "oss", Name: "migration", Region: p.Source.Region, OwnerAccount: p.Source.Account}
+			region, _ := bucketRegion(p)
+			r := &probe.Repo{Type: "oss", Name: "migration", Region: region, OwnerAccount: p.Source.Account}
 			if p.Destination.Kind != "alibaba" && p.Source.Kind != "alibaba" {
 				r.Type = ""
 			}
@@ -104,4 +105,38 @@ func remoteHost(endpoint string) string {
 	}
 	u.Path, u.RawQuery, u.Fragment, u.User = "", "", "", nil
 	return u.String()
+}
+
+// bucketRegion is the region of the OSS bucket the advice assumes for a
+// snapshot, and the role whose region it is: Alibaba Cloud Elasticsearch
+// uses buckets of its own region only (OSS-004), so the region of the
+// Alibaba source, else of the Alibaba destination, else the source's.
+func bucketRegion(p *probe.Plan) (string, string) {
+	for _, role := range []string{probe.RoleSource, probe.RoleDestination} {
+		if c := p.Cluster(role); c != nil && c.Kind == "alibaba" && c.Region != "" {
+			return c.Region, role
+		}
+	}
+	return p.Source.Region, probe.RoleSource
+}
+
+// snapshotDefaults gives a snapshot plan whose repository has no region the
+// bucket region the advice assumes, when an Alibaba cluster decides it. It
+// returns what it assumed.
+func snapshotDefaults(p *probe.Plan) []string {
+	region, role := bucketRegion(p)
+	if c := p.Cluster(role); region == "" || c.Kind != "alibaba" {
+		return nil
+	}
+	if p.Snapshot == nil {
+		p.Snapshot = &probe.Snapshot{}
+	}
+	if p.Snapshot.Repository == nil {
+		p.Snapshot.Repository = &probe.Repo{}
+	}
+	if p.Snapshot.Repository.Region != "" {
+		return nil
+	}
+	p.Snapshot.Repository.Region = region
+	return []string{fmt.Sprintf("an OSS bucket in %s, the region of the Alibaba %s", region, role)}
 }

@@ -125,6 +125,17 @@ type Repo struct {
 	OwnerAccount string `yaml:"owner_account" json:"owner_account"`
 	// AccessKeyAccount says, per cluster role, whose AccessKey pair registers the repository.
 	AccessKeyAccount *RoleAccounts `yaml:"access_key_account" json:"access_key_account"`
+	// OSSEndpoint says, per cluster role, which kind of OSS endpoint the
+	// cluster registers the repository with (OSSEndpointKinds): an internal
+	// endpoint serves only ECS instances of the bucket's region.
+	OSSEndpoint *RoleEndpoints `yaml:"oss_endpoint" json:"oss_endpoint"`
+}
+
+// RoleEndpoints maps cluster roles to OSS endpoint kinds (internal | public).
+type RoleEndpoints struct {
+	Source       string `yaml:"source" json:"source"`
+	Destination  string `yaml:"destination" json:"destination"`
+	Intermediate string `yaml:"intermediate" json:"intermediate,omitempty"`
 }
 
 // RoleAccounts maps cluster roles to account ids.
@@ -202,6 +213,10 @@ var (
 	Architectures = []string{"original", "new"}
 	Products      = []string{"elasticsearch", "opensearch"}
 	RepoTypes     = []string{"oss", "fs", "s3", "cos", "hdfs", "azure", "gcs"}
+	// OSSEndpointKinds are the OSS endpoints a cluster can reach a bucket
+	// through: internal (oss-<region>-internal.aliyuncs.com, from ECS in the
+	// bucket's region only) or public (oss-<region>.aliyuncs.com, from anywhere).
+	OSSEndpointKinds = []string{"internal", "public"}
 )
 
 // Line returns the line of the plan value at path, walking up to the closest

@@ -37,6 +37,8 @@ func TestMethodSectionChecks(t *testing.T) {
 		{"include_aliases misspelt", "snapshot", "snapshot:\n  include_alias: false\n", `did you mean "include_aliases"`, 7},
 		{"include_aliases with logstash", "logstash", "snapshot: {include_aliases: false}\n", "section snapshot applies to method snapshot or snapshot-reindex only", 6},
 		{"unknown key in access_key_account", "snapshot", "snapshot:\n  repository:\n    access_key_account: {destinaton: \"1\"}\n", `did you mean "destination"`, 8},
+		{"unknown OSS endpoint kind", "snapshot", "snapshot:\n  repository:\n    oss_endpoint:\n      source: publik\n", `"publik" is not accepted (did you mean "public"?); use one of: internal, public`, 9},
+		{"intermediate OSS endpoint without intermediate", "snapshot", "snapshot:\n  repository:\n    oss_endpoint: {intermediate: internal}\n", "the plan has no intermediate cluster", 8},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,7 +62,7 @@ func TestMethodSectionChecks(t *testing.T) {
 
 func TestMethodSectionsAccepted(t *testing.T) {
 	ok := []struct{ method, extra string }{
-		{"snapshot", "snapshot:\n  rename_pattern: \"(.+)\"\n  rename_replacement: restored_$1\n  repository: {type: oss, access_key_account: {source: \"1\", destination: \"1\"}}\n"},
+		{"snapshot", "snapshot:\n  rename_pattern: \"(.+)\"\n  rename_replacement: restored_$1\n  repository: {type: oss, access_key_account: {source: \"1\", destination: \"1\"}, oss_endpoint: {source: public, destination: internal}}\n"},
 		{"logstash", "logstash: {version: \"7.10\", vpc: vpc-a, nat_gateway: false, document_id: \"%{[@metadata][_id]}\", docinfo: true, schedule: \"* * * * *\"}\n"},
 		{"reindex", "reindex: {remote_host: \"https://10.0.0.5:9200\"}\nnetwork: {privatelink: true}\n"},
 		{"elasticsearch-dump", "dump: {runner: ecs-1}\nlimits: {dump_max_indices: 5, dump_max_volume: 2gb}\n"},

@@ -492,6 +492,15 @@ func (d *planDecoder) validateMethodSections(p *Plan) {
 		if r := s.Repository; r != nil && r.AccessKeyAccount != nil && r.AccessKeyAccount.Intermediate != "" && p.Intermediate == nil {
 			d.errPath("snapshot.repository.access_key_account.intermediate", "the plan has no intermediate cluster")
 		}
+		if r := s.Repository; r != nil && r.OSSEndpoint != nil {
+			e := r.OSSEndpoint
+			for _, kv := range [][2]string{{RoleSource, e.Source}, {RoleDestination, e.Destination}, {RoleIntermediate, e.Intermediate}} {
+				d.enum("snapshot.repository.oss_endpoint."+kv[0], kv[1], OSSEndpointKinds)
+			}
+			if e.Intermediate != "" && p.Intermediate == nil {
+				d.errPath("snapshot.repository.oss_endpoint.intermediate", "the plan has no intermediate cluster")
+			}
+		}
 	}
 	if l := p.Logstash; l != nil && l.Version != "" && !versionRe.MatchString(l.Version) {
 		d.errPath("logstash.version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.0\")", l.Version)

@@ -14,7 +14,10 @@ var planEnums = map[string][]string{
 	"*.architecture":           Architectures,
 	"*.product":                Products,
 	"snapshot.repository.type": RepoTypes,
-	"waivers.cluster":          {RoleSource, RoleDestination, RoleIntermediate},
+	"snapshot.repository.oss_endpoint.source":       OSSEndpointKinds,
+	"snapshot.repository.oss_endpoint.destination":  OSSEndpointKinds,
+	"snapshot.repository.oss_endpoint.intermediate": OSSEndpointKinds,
+	"waivers.cluster": {RoleSource, RoleDestination, RoleIntermediate},
 }
 
 // Value syntaxes the loader checks, as ECMA-262 regular expressions (the

@@ -229,6 +229,17 @@ func (w *planWriter) snapshot(s *Snapshot) {
 			}
 			w.key(2, "access_key_account", v+"}", "whose AccessKey pair registers the repository")
 		}
+		if e := r.OSSEndpoint; e != nil {
+			var parts []string
+			for _, kv := range [][2]string{{RoleSource, e.Source}, {RoleDestination, e.Destination}, {RoleIntermediate, e.Intermediate}} {
+				if kv[1] != "" {
+					parts = append(parts, kv[0]+": "+kv[1])
+				}
+			}
+			w.key(2, "oss_endpoint", "{"+strings.Join(parts, ", ")+"}", "OSS endpoint each cluster uses: "+strings.Join(OSSEndpointKinds, " | "))
+		} else if w.optional {
+			w.raw("    # oss_endpoint: {source: public}   # OSS endpoint a self-managed cluster uses: internal (ECS in the bucket's region only) | public\n")
+		}
 	}
 	w.key(1, "cross_region_replication", fmt.Sprint(s.CrossRegionReplication), "OSS CRR copies the bucket into the destination region")
 	if s.MovedToOSS {

@@ -54,6 +54,7 @@ snapshot:
     region: cn-hangzhou
     owner_account: "200002"
     access_key_account: {source: "100001", destination: "200002", intermediate: "200002"}
+    oss_endpoint: {source: public, destination: internal, intermediate: internal}
   cross_region_replication: true
   moved_to_oss: true
   rename_pattern: "(.+)"

@@ -237,29 +237,42 @@ wrong_access_key contains v if {
 }
 
 # METADATA
-# title: Snapshot across regions without OSS cross-region replication
+# title: OSS bucket outside the region of an Alibaba cluster that uses it
 # description: |
-#   An OSS bucket serves clusters in its own region. To migrate by snapshot
-#   between regions, OSS cross-region replication (CRR) must copy the bucket
-#   into a bucket in the destination's region. The check compares the
-#   clusters' regions, or the bucket's region (`snapshot.repository.region`)
-#   with the region of a cluster when the other cluster has none.
+#   Alibaba Cloud Elasticsearch registers OSS repositories of its own region
+#   only (through the region's internal endpoint), so the bucket
+#   (`snapshot.repository.region`) must be in the region of every Alibaba
+#   cluster that writes or restores the snapshots, and two Alibaba clusters in
+#   different regions cannot share one bucket: OSS cross-region replication
+#   (CRR) must copy it into a bucket in the other region
+#   (`snapshot.cross_region_replication: true`, then the regions are not
+#   compared). A self-managed cluster may be anywhere: it reaches the bucket
+#   through the public endpoint; only one that the plan says uses the
+#   internal endpoint (`snapshot.repository.oss_endpoint.<role>: internal`)
+#   must be in the bucket's region, as internal endpoints serve ECS instances
+#   of that region only.
 # related_resources:
-#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
+#   - ref: https://www.alibabacloud.com/help/en/es/user-guide/create-manual-snapshots-and-restore-data-from-manual-snapshots
+#   - ref: https://www.alibabacloud.com/help/en/oss/user-guide/regions-and-endpoints
 #   - ref: https://www.alibabacloud.com/help/en/oss/user-guide/crr-overview
+#   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: OSS-004
 #   methods: [snapshot, snapshot-reindex]
 #   severity: error
 #   remediation: |
-#     Set up OSS cross-region replication from the source bucket into a bucket
-#     in the destination's region, register that bucket on the destination,
-#     and set `snapshot.cross_region_replication: true`.
+#     Use a bucket in the region of the Alibaba cluster(s) and record it as
+#     `snapshot.repository.region`. Between Alibaba clusters in two regions,
+#     set up OSS cross-region replication from the source's bucket into a
+#     bucket in the destination's region, register that bucket on the
+#     destination, and set `snapshot.cross_region_replication: true`. A
+#     self-managed cluster outside the bucket's region registers the
+#     repository with the bucket's public endpoint (oss-<region>.aliyuncs.com).
 #   example: |
 #     method: snapshot
-#     source: {kind: alibaba, region: cn-hangzhou}
-#     destination: {kind: alibaba, region: cn-beijing}
-#     snapshot: {repository: {type: oss}}
+#     source: {kind: self-managed, region: cn-shanghai}
+#     destination: {kind: alibaba, region: cn-hangzhou}
+#     snapshot: {repository: {type: oss, region: cn-beijing}}
 deny contains f if {
 	some v in cross_region
 	f := lib.finding(rego.metadata.rule(), v.msg, v)
@@ -267,42 +280,122 @@ deny contains f if {
 
 no_crr if not lib.plan_get(["snapshot", "cross_region_replication"], false)
 
-# region_of(role) is [region, plan key] for a cluster: its own region, or the
-# bucket's region when the cluster has none.
-region_of(role) := [r, sprintf("plan.%s.region", [role])] if {
+bucket_region := object.get(repo, "region", "")
+
+# step_roles are the clusters that write or restore the snapshots.
+step_roles contains role if {
+	some step in lib.snapshot_steps
+	some role in step
+}
+
+region_checked if {
+	lib.oss_repository
+	no_crr
+}
+
+region_evidence(role) := {"fact": sprintf("plan.%s.region", [role]), "value": input.plan[role].region}
+
+bucket_evidence := {"fact": "plan.snapshot.repository.region", "value": bucket_region}
+
+# An Alibaba cluster in another region than the bucket.
+cross_region contains v if {
+	region_checked
+	bucket_region != ""
+	some role in step_roles
+	lib.alibaba(role)
 	r := input.plan[role].region
 	r != ""
-} else := [r, "plan.snapshot.repository.region"] if {
-	r := object.get(repo, "region", "")
-	r != ""
+	r != bucket_region
+	v := {
+		"msg": sprintf("the OSS bucket is in %s, but the %s, an Alibaba cluster, is in %s: Alibaba Cloud Elasticsearch uses buckets of its own region only, and the plan has no OSS cross-region replication", [bucket_region, role, r]),
+		"cluster": role,
+		"location": "snapshot.repository.region",
+		"evidence": [bucket_evidence, region_evidence(role), {"fact": "plan.snapshot.cross_region_replication", "value": false}],
+	}
+}
+
+# Two Alibaba clusters in different regions: no bucket serves both.
+cross_region contains v if {
+	region_checked
+	bucket_region == ""
+	some [from, to] in lib.snapshot_steps
+	lib.alibaba(from)
+	lib.alibaba(to)
+	a := input.plan[from].region
+	b := input.plan[to].region
+	a != ""
+	b != ""
+	a != b
+	v := {
+		"msg": sprintf("the %s (%s) and the %s (%s) are Alibaba clusters in different regions, and each uses OSS buckets of its own region only: the plan needs OSS cross-region replication", [from, a, to, b]),
+		"cluster": to,
+		"location": "snapshot",
+		"evidence": [region_evidence(from), region_evidence(to), {"fact": "plan.snapshot.cross_region_replication", "value": false}],
+	}
+}
+
+# The bucket's region is unknown while the Alibaba clusters share one.
+cross_region contains v if {
+	region_checked
+	bucket_region == ""
+	regions := {r | some role in step_roles; lib.alibaba(role); r := input.plan[role].region; r != ""}
+	count(regions) == 1
+	some r in regions
+	v := {
+		"msg": sprintf("could not verify that the OSS bucket is in %s, the region of the Alibaba cluster(s) that use it: the plan gives no snapshot.repository.region", [r]),
+		"location": "snapshot.repository",
+		"unverified": true,
+		"evidence": [bucket_evidence],
+	}
 }
 
 cross_region contains v if {
+	region_checked
+	some role in step_roles
+	lib.alibaba(role)
+	input.plan[role].region == ""
+	v := missing_plan_fact(role, "region", "that the OSS bucket is in the region of this Alibaba cluster")
+}
+
+oss_endpoint(role) := lib.plan_get(["snapshot", "repository", "oss_endpoint", role], "")
+
+# A cluster that reaches the bucket through the internal endpoint from
+# another region (or from a region the plan does not give).
+cross_region contains v if {
 	lib.oss_repository
-	no_crr
-	some [from, to] in lib.snapshot_steps
-	[a, ka] := region_of(from)
-	[b, kb] := region_of(to)
-	a != b
+	some role in step_roles
+	not lib.alibaba(role)
+	oss_endpoint(role) == "internal"
+	r := input.plan[role].region
+	r != ""
+	bucket_region != ""
+	r != bucket_region
 	v := {
-		"msg": sprintf("the %s (%s) and the %s (%s) are in different regions and the plan has no OSS cross-region replication", [from, a, to, b]),
-		"cluster": to,
-		"location": "snapshot",
+		"msg": sprintf("the %s (in %s) registers the repository with the OSS internal endpoint, which serves only ECS instances of the bucket's region (%s): use the public endpoint", [role, r, bucket_region]),
+		"cluster": role,
+		"location": sprintf("snapshot.repository.oss_endpoint.%s", [role]),
 		"evidence": [
-			{"fact": ka, "value": a},
-			{"fact": kb, "value": b},
-			{"fact": "plan.snapshot.cross_region_replication", "value": false},
+			{"fact": sprintf("plan.snapshot.repository.oss_endpoint.%s", [role]), "value": "internal"},
+			region_evidence(role),
+			bucket_evidence,
 		],
 	}
 }
 
 cross_region contains v if {
 	lib.oss_repository
-	no_crr
-	some step in lib.snapshot_steps
-	some role in step
-	not region_of(role)
-	v := missing_plan_fact(role, "region", "that the clusters (or the bucket) are in one region")
+	some role in step_roles
+	not lib.alibaba(role)
+	oss_endpoint(role) == "internal"
+	some key in [sprintf("%s.region", [role]), "snapshot.repository.region"]
+	lib.plan_get(split(key, "."), "") == ""
+	v := {
+		"msg": sprintf("could not verify that the %s can reach the bucket through the OSS internal endpoint, which serves only ECS instances of the bucket's region: the plan gives no %s", [role, key]),
+		"cluster": role,
+		"location": sprintf("snapshot.repository.oss_endpoint.%s", [role]),
+		"unverified": true,
+		"evidence": [{"fact": sprintf("plan.%s", [key]), "value": ""}],
+	}
 }
 
 # METADATA

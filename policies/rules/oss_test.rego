@@ -24,7 +24,7 @@ test_oss001_oss002_shared_repository if {
 }
 
 test_oss001_oss002_quiet_same_region_account if {
-	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "1"), repo({"shared": true})))
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "1"), repo({"shared": true, "region": "cn-hangzhou"})))
 	count(fs) == 0
 }
 
@@ -46,7 +46,7 @@ test_oss003_wrong_access_key if {
 }
 
 test_oss003_owner_keys_quiet if {
-	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "2"), repo({"owner_account": "1", "access_key_account": {"source": "1", "destination": "1"}})))
+	fs := deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "2"), repo({"region": "cn-hangzhou", "owner_account": "1", "access_key_account": {"source": "1", "destination": "1"}})))
 	count(fs) == 0
 }
 
@@ -67,16 +67,80 @@ test_oss003_unknown_account_unverified if {
 	f.cluster == "source"
 }
 
-test_oss004_crr_and_bucket_region if {
-	count(deny_of(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), object.union(repo({}), {"cross_region_replication": true})))) == 0
-	sm := {"kind": "self-managed", "region": "", "account": "", "provider": ""}
-	fs := deny_of(splan(sm, ali("cn-beijing", "1"), repo({"region": "cn-hangzhou"})))
-	some f in only(fs, "OSS-004")
+sm(region) := {"kind": "self-managed", "region": region, "account": "", "provider": ""}
+
+oss004(p) := only(deny_of(p), "OSS-004")
+
+# The guide's path: a self-managed source elsewhere reaches the bucket in the
+# Alibaba destination's region through the public endpoint.
+test_oss004_self_managed_source_elsewhere_passes if {
+	count(oss004(splan(sm("cn-shanghai"), ali("cn-hangzhou", "1"), repo({"region": "cn-hangzhou"})))) == 0
+	count(oss004(splan(sm(""), ali("cn-hangzhou", "1"), repo({"region": "cn-hangzhou", "oss_endpoint": {"source": "public"}})))) == 0
+	count(oss004(splan(sm("cn-hangzhou"), ali("cn-hangzhou", "1"), repo({"region": "cn-hangzhou", "oss_endpoint": {"source": "internal"}})))) == 0
+}
+
+test_oss004_bucket_outside_alibaba_region_fails if {
+	fs := oss004(splan(sm("cn-shanghai"), ali("cn-hangzhou", "1"), repo({"region": "cn-beijing"})))
+	count(fs) == 1
+	some f in fs
 	not f.unverified
-	contains(f.msg, "cn-hangzhou")
-	fs2 := deny_of(splan(sm, ali("cn-beijing", "1"), repo({})))
-	some f2 in only(fs2, "OSS-004")
+	f.cluster == "destination"
+	contains(f.msg, "the OSS bucket is in cn-beijing, but the destination, an Alibaba cluster, is in cn-hangzhou")
+}
+
+# Both Alibaba clusters in one region, the bucket in another: both fail,
+# where the old check compared only the clusters' regions.
+test_oss004_bucket_in_other_region_than_both_alibaba_clusters_fails if {
+	fs := oss004(splan(ali("cn-hangzhou", "1"), ali("cn-hangzhou", "1"), repo({"region": "cn-beijing"})))
+	{f.cluster | some f in fs} == {"source", "destination"}
+}
+
+test_oss004_alibaba_clusters_in_two_regions_fail if {
+	fs := oss004(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), repo({})))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	contains(f.msg, "different regions")
+
+	# With a bucket region, the cluster outside it is named.
+	fs2 := oss004(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), repo({"region": "cn-hangzhou"})))
+	{f2.cluster | some f2 in fs2} == {"destination"}
+}
+
+test_oss004_crr_passes if {
+	count(oss004(splan(ali("cn-hangzhou", "1"), ali("cn-beijing", "1"), object.union(repo({"region": "cn-hangzhou"}), {"cross_region_replication": true})))) == 0
+}
+
+test_oss004_internal_endpoint_from_other_region_fails if {
+	p := splan(sm("cn-shanghai"), ali("cn-hangzhou", "1"), repo({"region": "cn-hangzhou", "oss_endpoint": {"source": "internal"}}))
+	fs := oss004(p)
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	f.cluster == "source"
+	f.location == "snapshot.repository.oss_endpoint.source"
+}
+
+test_oss004_unknown_regions_unverified if {
+	# No bucket region while the Alibaba clusters share one.
+	fs := oss004(splan(sm(""), ali("cn-hangzhou", "1"), repo({})))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	contains(f.msg, "snapshot.repository.region")
+
+	# An Alibaba cluster without a region.
+	fs2 := oss004(splan(sm(""), ali("", "1"), repo({"region": "cn-hangzhou"})))
+	some f2 in fs2
 	f2.unverified
+	f2.cluster == "destination"
+
+	# The internal endpoint from a cluster whose region is not given.
+	fs3 := oss004(splan(sm(""), ali("cn-hangzhou", "1"), repo({"region": "cn-hangzhou", "oss_endpoint": {"source": "internal"}})))
+	some f3 in fs3
+	f3.unverified
+	f3.cluster == "source"
+	contains(f3.msg, "source.region")
 }
 
 test_oss004_not_for_s3 if {
