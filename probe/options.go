@@ -4,6 +4,7 @@ package probe
 // secrets are read (from the environment variables or files the plan names).
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,8 @@ type Options struct {
 	Warn func(msg string)
 	// Getenv reads environment variables (default os.Getenv).
 	Getenv func(string) string
-	// ReadFile reads credential and CA files (default os.ReadFile).
+	// ReadFile reads credential and CA files (tests); by default they are
+	// read as regular files of bounded size (readBoundedFile).
 	ReadFile func(string) ([]byte, error)
 	// ToolVersion is written into the facts document.
 	ToolVersion string
@@ -49,6 +51,22 @@ type Options struct {
 	// URLTLS is the TLS configuration of clusters given by URL (ProbeURLs);
 	// a plan carries its own per cluster.
 	URLTLS *TLS
+
+	// AllowedEndpoints, when not empty, are the only endpoints the probe
+	// may contact (URLs; a cluster matches one with the same scheme, host
+	// and port and a path under its path), and a plan may not turn off TLS
+	// verification. Given by whoever runs the probe, never by a plan.
+	AllowedEndpoints []string
+	// AllowedCredentials, when not empty, are the only environment
+	// variables (names) and files (entries with a "/": a file, or a folder
+	// and everything below it) a plan may read credentials or a CA from.
+	AllowedCredentials []string
+
+	// urlTLS is true when the clusters' TLS settings come from the command
+	// line (ProbeURLs), not from a plan; trustedEnv are the credential
+	// variables ProbeURLs chose itself.
+	urlTLS     bool
+	trustedEnv map[string]bool
 
 	// backoff overrides the retry delay (tests).
 	backoff func(attempt int) time.Duration
@@ -72,9 +90,7 @@ func (o Options) withDefaults() Options {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
-	}
+
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -108,29 +124,46 @@ func (e *ConfigError) Error() string {
 }
 
 // readSecret reads a credential from an environment variable or a file (the
-// file's trailing newline is dropped). "" with a nil error means not configured.
-func readSecret(opts Options, what, env, file string) (string, error) {
+// file's trailing newline is dropped; it must be a regular file of at most
+// MaxCredentialFileBytes). "" with a nil error means not configured.
+func readSecret(ctx context.Context, opts Options, what, env, file string) (string, error) {
+	var v string
 	switch {
 	case env != "" && file != "":
 		return "", fmt.Errorf("%s: give either %s_env or %s_file, not both", what, what, what)
 	case env != "":
-		v := opts.Getenv(env)
-		if v == "" {
+		if v = opts.Getenv(env); v == "" {
 			return "", fmt.Errorf("%s: environment variable %s is not set or empty", what, env)
 		}
-		return v, nil
+		if err := checkCredential(v); err != nil {
+			return "", fmt.Errorf("%s: environment variable %s %s", what, env, err)
+		}
 	case file != "":
-		b, err := opts.ReadFile(file)
+		b, err := opts.readFile(ctx, file, MaxCredentialFileBytes)
 		if err != nil {
 			return "", fmt.Errorf("%s: file %s: %s", what, file, shortFileError(err))
 		}
-		v := strings.TrimRight(string(b), "\r\n")
-		if v == "" {
+		if v = strings.TrimRight(string(b), "\r\n"); v == "" {
 			return "", fmt.Errorf("%s: file %s is empty", what, file)
 		}
-		return v, nil
+		if err := checkCredential(v); err != nil {
+			return "", fmt.Errorf("%s: file %s %s", what, file, err)
+		}
 	}
-	return "", nil
+	return v, nil
+}
+
+// readFile reads a credential or CA file: through the ReadFile hook when
+// set, else as a bounded regular file.
+func (o Options) readFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	if o.ReadFile == nil {
+		return readBoundedFile(ctx, path, limit)
+	}
+	b, err := o.ReadFile(path)
+	if err == nil && int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %s; is this the right file?", HumanBytes(limit))
+	}
+	return b, err
 }
 
 func shortFileError(err error) string {

@@ -30,6 +30,9 @@ func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
 	}
 
 	f := FromPlan(plan, opts.ToolVersion, opts.Now())
+	// The deadline covers reading the credential files too.
+	ctx, cancel := context.WithTimeout(ctx, opts.Deadline)
+	defer cancel()
 	clients := map[string]*client{}
 	var problems []string
 	var firstRole string
@@ -38,7 +41,12 @@ func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
 		if spec == nil || spec.Endpoint == "" {
 			continue
 		}
-		c, warnings, err := newClient(role, spec, opts)
+		err := checkAllowed(role, spec, opts)
+		var c *client
+		var warnings []string
+		if err == nil {
+			c, warnings, err = newClient(ctx, role, spec, opts)
+		}
 		if err != nil {
 			if len(problems) == 0 {
 				firstRole = role
@@ -59,8 +67,6 @@ func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
 		return nil, &ConfigError{Msg: strings.Join(problems, "; ")}
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, opts.Deadline)
-	defer cancel()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for role, c := range clients {
@@ -83,6 +89,13 @@ func Probe(ctx context.Context, plan *Plan, opts Options) (*Facts, error) {
 // minimal one with no method.
 func ProbeURLs(ctx context.Context, source, destination string, opts Options) (*Facts, error) {
 	opts = opts.withDefaults()
+	// The TLS settings and credential variables come from the command
+	// line and from espreflight, not from a plan.
+	opts.urlTLS, opts.trustedEnv = true, map[string]bool{}
+	for _, role := range []string{RoleSource, RoleDestination} {
+		user, password, apiKey := URLAuthEnv(role)
+		opts.trustedEnv[user], opts.trustedEnv[password], opts.trustedEnv[apiKey] = true, true, true
+	}
 	p := &Plan{
 		Version:     1,
 		Name:        "ad-hoc",

@@ -50,7 +50,7 @@ type client struct {
 
 // newClient builds the client of one cluster from its plan spec. Every error
 // is a *ConfigError.
-func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string, error) {
+func newClient(ctx context.Context, role string, spec *ClusterSpec, opts Options) (*client, []string, error) {
 	cfgErr := func(format string, a ...any) error {
 		return &ConfigError{Role: role, Msg: fmt.Sprintf(format, a...)}
 	}
@@ -70,7 +70,7 @@ func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string,
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if t := spec.TLS; t != nil {
 		if t.CAFile != "" {
-			pem, err := opts.ReadFile(t.CAFile)
+			pem, err := opts.readFile(ctx, t.CAFile, maxCAFileBytes)
 			if err != nil {
 				return nil, nil, cfgErr("tls.ca_file %s: %s", t.CAFile, shortFileError(err))
 			}
@@ -109,7 +109,7 @@ func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string,
 		elastictransport.WithDisableRetry(),
 	}
 	if a := spec.Auth; a != nil {
-		apiKey, err := readSecret(opts, "api_key", a.APIKeyEnv, a.APIKeyFile)
+		apiKey, err := readSecret(ctx, opts, "api_key", a.APIKeyEnv, a.APIKeyFile)
 		if err != nil {
 			return nil, nil, cfgErr("%s", err)
 		}
@@ -123,11 +123,11 @@ func newClient(role string, spec *ClusterSpec, opts Options) (*client, []string,
 		} else {
 			user := a.Username
 			if user == "" {
-				if user, err = readSecret(opts, "username", a.UsernameEnv, a.UsernameFile); err != nil {
+				if user, err = readSecret(ctx, opts, "username", a.UsernameEnv, a.UsernameFile); err != nil {
 					return nil, nil, cfgErr("%s", err)
 				}
 			}
-			password, err := readSecret(opts, "password", a.PasswordEnv, a.PasswordFile)
+			password, err := readSecret(ctx, opts, "password", a.PasswordEnv, a.PasswordFile)
 			if err != nil {
 				return nil, nil, cfgErr("%s", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -19,6 +20,8 @@ func probeFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "deadline", Value: probe.DefaultDeadline, Usage: "give up on the whole probe after `DURATION`; what was not collected by then is reported unknown"},
 		&cli.StringFlag{Name: "max-response-size", Value: "256mb", Usage: "largest response `SIZE` read from a cluster (e.g. 64mb, 1gb); a larger one makes that fact unknown"},
 		&cli.BoolFlag{Name: "progress", Usage: "print probe progress on standard error even when it is not a terminal"},
+		&cli.StringSliceFlag{Name: "allow-endpoint", Usage: "contact only clusters at this `URL` (scheme, host and port; a path limits to the paths below it; repeatable, or comma-separated): for plans you do not trust, see docs/security.md"},
+		&cli.StringSliceFlag{Name: "allow-credential", Usage: "let a plan read credentials only from this environment variable `NAME`, or files under this `PATH` (an entry with a /; repeatable, or comma-separated)"},
 	}
 }
 
@@ -41,6 +44,12 @@ func probeOptions(c *cli.Context, stderr io.Writer, now time.Time) (probe.Option
 	}{{"timeout", opts.Timeout, probe.DefaultTimeout}, {"deadline", opts.Deadline, probe.DefaultDeadline}} {
 		if d.v <= 0 {
 			return opts, usageErr("--%s %s: must be more than 0 (e.g. %s, the default); there is no setting for no limit", d.flag, d.v, d.def)
+		}
+	}
+	opts.AllowedEndpoints, opts.AllowedCredentials = splitPatterns(c.StringSlice("allow-endpoint")), splitPatterns(c.StringSlice("allow-credential"))
+	for _, e := range opts.AllowedEndpoints {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return opts, usageErr("--allow-endpoint %q: write a URL such as https://es.example.com:9200", e)
 		}
 	}
 	if s := c.String("max-response-size"); s != "" {

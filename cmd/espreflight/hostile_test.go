@@ -114,3 +114,29 @@ func TestStderrSpellsOutHiddenCharacters(t *testing.T) {
 		t.Errorf("stderr:\n%q", stderr)
 	}
 }
+
+// TestAllowEndpointFromCI: the allow-list comes from the command line or
+// the CI's environment, never from the plan; a plan pointing elsewhere is a
+// usage error (exit 2) and nothing is contacted.
+func TestAllowEndpointFromCI(t *testing.T) {
+	hits := 0
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer evil.Close()
+	plan := hostilePlan(t, evil.URL)
+	code, _, stderr := espreflight(t, "check", "--plan", plan, "--allow-endpoint", "https://es.example.com:9200")
+	if code != exitUsage || !strings.Contains(stderr, "is not one the probe may contact (--allow-endpoint: https://es.example.com:9200)") {
+		t.Errorf("flag: exit %d, stderr %q", code, stderr)
+	}
+	t.Setenv("ESPREFLIGHT_ALLOW_ENDPOINT", "https://a.example.com,https://b.example.com:9243")
+	t.Setenv("ESPREFLIGHT_ALLOW_CREDENTIAL", "ES_PASSWORD")
+	code, _, stderr = espreflight(t, "probe", "--plan", plan)
+	if code != exitUsage || !strings.Contains(stderr, "https://a.example.com, https://b.example.com:9243") {
+		t.Errorf("environment: exit %d, stderr %q", code, stderr)
+	}
+	if hits != 0 {
+		t.Errorf("%d requests reached the plan's endpoint", hits)
+	}
+	if code, _, stderr := espreflight(t, "probe", "--plan", plan, "--allow-endpoint", "es.example.com"); code != exitUsage || !strings.Contains(stderr, "write a URL") {
+		t.Errorf("bad URL: exit %d, stderr %q", code, stderr)
+	}
+}
