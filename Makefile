@@ -10,7 +10,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/espreflight
 
-.PHONY: help build test lint fmt demo docs golden bench opa integration record nodes-fetch clean
+.PHONY: help build test lint fmt demo docs golden bench bench-cli opa integration record nodes-fetch clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ bin/opa: go.mod go.sum
 
 bench: ## check vs the decode floor vs opa eval (go tool opa) at 1k/10k/100k indices per cluster (ESPREFLIGHT_BENCH_SIZES to change)
 	ESPREFLIGHT_OPA="$$($(GO) tool -n opa)" $(GO) test ./policies -run '^$$' -bench 'Floor|Check|OPAEval' -benchtime 1x -count 3 -benchmem -timeout 60m | $(GO) run testdata/bench/table.go
+
+bench-cli: ## the whole command: check in every format and advise vs the decode floor and opa eval, 1k/10k/100k indices, typical and worst case; rewrites the table in docs/performance.md
+	ESPREFLIGHT_OPA="$$($(GO) tool -n opa)" $(GO) test ./cmd/espreflight -run '^$$' -bench 'CLI' -benchtime 1x -count 3 -timeout 120m | $(GO) run testdata/bench/clitable.go -doc docs/performance.md
 
 docs: ## regenerate docs/rules.md from the rules' METADATA and docs/probe.md from the collector table
 	$(GO) test ./policies -run TestRulesDoc -update

@@ -44,7 +44,7 @@ const (
 	benchSeed = 42
 	// benchGen names the generator version in the cached file names; bump it
 	// when synthetic.Facts changes.
-	benchGen = "g2"
+	benchGen = "g3"
 )
 
 var benchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -270,11 +270,7 @@ func opaQuery(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	parts := make([]string, len(e.refs))
-	for i, r := range e.refs {
-		parts[i] = r.path
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return e.Query()
 }
 
 func opaBinary(b *testing.B) string {

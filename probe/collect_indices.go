@@ -330,11 +330,11 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 	p.source("indices", src)
 	p.source("totals", "sum of the indices: "+catIndicesEndpoint+p.on())
 
-	var g grouper[IndexSettingsGroup]
+	var g Grouper[IndexSettingsGroup]
 	for name, st := range settings {
-		g.add(name, st.Matter)
+		g.Add(name, st.Matter)
 	}
-	p.cf.IndexSettings = g.groups(func(v *IndexSettingsGroup, names []string) { v.Indices = names })
+	p.cf.IndexSettings = g.Groups(func(v *IndexSettingsGroup, names []string) { v.Indices = names })
 	p.source("index_settings", indexSettingsEndpoint+p.on())
 	p.cf.DataStreams = dsList
 	ds := dataStreamEndpoint + p.on()

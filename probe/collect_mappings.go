@@ -285,8 +285,8 @@ func sortComponents(cs []AnalysisComponent) {
 // decodeIndexContents streams a GET /_all body (mappings and analysis
 // settings per index) into the mapping and analysis groups.
 func decodeIndexContents(dec *json.Decoder, typed bool) (mappings []MappingGroup, analysis []AnalysisGroup, err error) {
-	var mg grouper[MappingGroup]
-	var ag grouper[AnalysisGroup]
+	var mg Grouper[MappingGroup]
+	var ag Grouper[AnalysisGroup]
 	err = streamObject(dec, func(index string) error {
 		ms := newMappingSummer()
 		var defs indexAnalysis
@@ -328,12 +328,12 @@ func decodeIndexContents(dec *json.Decoder, typed bool) (mappings []MappingGroup
 		if err != nil {
 			return err
 		}
-		mg.add(index, ms.summary())
-		ag.add(index, analysisSummary(defs, ms.refs))
+		mg.Add(index, ms.summary())
+		ag.Add(index, analysisSummary(defs, ms.refs))
 		return nil
 	})
-	mappings = mg.groups(func(g *MappingGroup, names []string) { g.Indices = names })
-	analysis = ag.groups(func(g *AnalysisGroup, names []string) { g.Indices = names })
+	mappings = mg.Groups(func(g *MappingGroup, names []string) { g.Indices = names })
+	analysis = ag.Groups(func(g *AnalysisGroup, names []string) { g.Indices = names })
 	return mappings, analysis, err
 }
 

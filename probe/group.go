@@ -5,11 +5,12 @@ import (
 	"sort"
 )
 
-// grouper collects index names under the summary they share, so that a
+// Grouper collects index names under the summary they share, so that a
 // grouped fact (IndexSettingsGroup, MappingGroup, AnalysisGroup) holds one
 // summary per distinct value, however many indices share it. Summaries are
 // compared by their JSON encoding, which is what the facts document holds.
-type grouper[T any] struct {
+// The collectors and the synthetic facts generator group with it.
+type Grouper[T any] struct {
 	byKey map[string]*groupOf[T]
 }
 
@@ -18,8 +19,8 @@ type groupOf[T any] struct {
 	names []string
 }
 
-// add puts name in the group of v; v must not hold the names itself.
-func (g *grouper[T]) add(name string, v T) {
+// Add puts name in the group of v; v must not hold the names itself.
+func (g *Grouper[T]) Add(name string, v T) {
 	if g.byKey == nil {
 		g.byKey = map[string]*groupOf[T]{}
 	}
@@ -33,9 +34,9 @@ func (g *grouper[T]) add(name string, v T) {
 	e.names = append(e.names, name)
 }
 
-// groups returns the summaries, each given its sorted index names by
+// Groups returns the summaries, each given its sorted index names by
 // setNames, ordered by their first index name; [] when there is none.
-func (g *grouper[T]) groups(setNames func(v *T, names []string)) []T {
+func (g *Grouper[T]) Groups(setNames func(v *T, names []string)) []T {
 	list := make([]*groupOf[T], 0, len(g.byKey))
 	for _, e := range g.byKey {
 		sort.Strings(e.names)

@@ -1,9 +1,17 @@
 // Package synthetic generates deterministic facts documents of any size for
-// benchmarks and equivalence tests: a 6.8 → 8.x snapshot migration of every
-// index ("*") between two logging clusters, with indices created by
-// Elasticsearch 5.x–8.x and by OpenSearch, system, hidden and closed indices,
-// and data-stream backing indices, so that per-index rules have work to do.
-// It needs no network and no clock: the same n and seed give the same facts.
+// benchmarks and equivalence tests: a snapshot migration of every index ("*")
+// between two logging clusters, with system, hidden and closed indices,
+// data-stream backing indices, aliases and every content fact a probe
+// collects (index settings, mappings and analysis grouped as the probe groups
+// them, templates, pipelines, lifecycle policies, stored scripts, capacity,
+// deprecations), so that per-index and content rules have work to do.
+// It needs no network and no clock: the same shape, n and seed give the same
+// facts.
+//
+// Two shapes: Worst (Facts), a 6.8 → 8.x migration in which every selected
+// index fails a per-index rule (created by Elasticsearch 5.x–6.x, which 8.x
+// cannot restore, with an analysis plugin the destination lacks), and
+// Typical, a 7.17 → 8.x migration with few findings.
 package synthetic
 
 import (
@@ -64,6 +72,10 @@ var (
 		{"elasticsearch", 6, 8, 23, 500},
 		{"opensearch", 1, 3, 19, 20},
 	}
+	typicalSourceMix = []created{
+		{"elasticsearch", 7, 10, 2, 300},
+		{"elasticsearch", 7, 17, 25, 700},
+	}
 	destMix = []created{
 		{"elasticsearch", 7, 10, 2, 150},
 		{"elasticsearch", 7, 17, 25, 250},
@@ -73,9 +85,34 @@ var (
 	}
 )
 
-// Facts returns a facts document with n indices on each cluster, the same
-// for the same n and seed.
-func Facts(n int, seed int64) *probe.Facts {
+// Shape is the kind of migration generated.
+type Shape int
+
+const (
+	// Worst: a 6.8.23 source and an 8.15.0 destination; the source's
+	// indices were created by Elasticsearch 5.x–6.x (which 8.x cannot
+	// restore) and a few by OpenSearch, and their analysis needs a plugin
+	// the destination lacks: every selected index fails a per-index rule.
+	Worst Shape = iota
+	// Typical: a 7.17.25 source and an 8.15.0 destination with the same
+	// plugins; indices created by 7.x, destination indices under other
+	// names: few findings.
+	Typical
+)
+
+// Shapes are the shapes with their names, in benchmark order.
+var Shapes = []struct {
+	Name  string
+	Shape Shape
+}{{"typical", Typical}, {"worst", Worst}}
+
+// Facts returns a worst-shape facts document with n indices on each
+// cluster, the same for the same n and seed.
+func Facts(n int, seed int64) *probe.Facts { return Generate(n, seed, Worst) }
+
+// Generate returns a facts document of the shape with n indices on each
+// cluster, the same for the same shape, n and seed.
+func Generate(n int, seed int64, shape Shape) *probe.Facts {
 	plan, err := probe.ParsePlan("plan.yaml", []byte(planYAML))
 	if err != nil {
 		panic(fmt.Sprintf("synthetic plan: %v", err))
@@ -88,12 +125,41 @@ func Facts(n int, seed int64) *probe.Facts {
 		Plan:        plan,
 		Runner:      probe.Runner{Reachable: map[string]bool{probe.RoleSource: true, probe.RoleDestination: true}},
 	}
-	f.Clusters.Source = cluster(r, probe.RoleSource, n, "elasticsearch", "6.8.23", "https://10.0.0.5:9200", sourceMix, false)
-	f.Clusters.Destination = cluster(r, probe.RoleDestination, n, "elasticsearch", "8.15.0", "https://es-cn-abc.elasticsearch.aliyuncs.com:9200", destMix, true)
+	src, dst := specs(shape)
+	f.Clusters.Source = cluster(r, src, n)
+	f.Clusters.Destination = cluster(r, dst, n)
 	return f
 }
 
-func cluster(r *rand.Rand, role string, n int, product, version, endpoint string, mix []created, modern bool) *probe.ClusterFacts {
+// spec is what one generated cluster looks like.
+type spec struct {
+	shape             Shape
+	role              string
+	product, version  string
+	endpoint          string
+	mix               []created
+	modern            bool   // data streams and hidden indices
+	prefix            string // of its index names
+	plugins           []string
+	ikAnalysis        bool // the indices' analysis uses the analysis-ik plugin
+	multiType, legacy bool // 5.x-created indices have two types; legacy templates
+}
+
+func specs(shape Shape) (src, dst spec) {
+	src = spec{shape: shape, role: probe.RoleSource, product: "elasticsearch", version: "6.8.23", endpoint: "https://10.0.0.5:9200",
+		mix: sourceMix, prefix: "logs", plugins: []string{"analysis-ik", "repository-oss"}, ikAnalysis: true, multiType: true, legacy: true}
+	dst = spec{shape: shape, role: probe.RoleDestination, product: "elasticsearch", version: "8.15.0", endpoint: "https://es-cn-abc.elasticsearch.aliyuncs.com:9200",
+		mix: destMix, modern: true, prefix: "logs", plugins: []string{"repository-oss"}}
+	if shape == Typical {
+		src.version, src.mix, src.modern, src.multiType = "7.17.25", typicalSourceMix, true, false
+		src.plugins = []string{"analysis-ik", "elasticsearch-repository-oss"}
+		dst.prefix, dst.plugins, dst.ikAnalysis = "metrics", []string{"analysis-ik", "elasticsearch-repository-oss"}, true
+	}
+	return src, dst
+}
+
+func cluster(r *rand.Rand, s spec, n int) *probe.ClusterFacts {
+	role, product, version, endpoint, mix, modern := s.role, s.product, s.version, s.endpoint, s.mix, s.modern
 	v, err := probe.ParseVersion(version)
 	if err != nil {
 		panic(err)
@@ -130,7 +196,15 @@ func cluster(r *rand.Rand, role string, n int, product, version, endpoint string
 		if i < 3 {
 			node.Roles = []string{"master", "data", "ingest"}
 		}
-		node.Plugins = []probe.Plugin{{Name: "analysis-ik", Version: version}, {Name: "repository-oss", Version: version}}
+		node.Plugins = []probe.Plugin{}
+		for _, p := range s.plugins {
+			node.Plugins = append(node.Plugins, probe.Plugin{Name: p, Version: version})
+		}
+		node.Modules = []probe.Plugin{}
+		for _, m := range modules {
+			node.Modules = append(node.Modules, probe.Plugin{Name: m, Version: version})
+		}
+		node.Attributes = map[string]string{"zone": fmt.Sprintf("zone-%c", 'a'+i%3), "box_type": []string{"hot", "warm"}[i/3]}
 		c.Nodes = append(c.Nodes, node)
 	}
 	c.Repositories = []probe.Repository{{Name: "migration", Type: "oss", Settings: map[string]string{"bucket": "es-migration", "endpoint": "oss-cn-hangzhou-internal.aliyuncs.com", "base_path": role}}}
@@ -143,7 +217,7 @@ func cluster(r *rand.Rand, role string, n int, product, version, endpoint string
 	c.Indices = make([]probe.Index, 0, n)
 	tot := &probe.Totals{}
 	for i := 0; i < n; i++ {
-		ix := index(r, i, n, mix, total, day0, modern)
+		ix := index(r, i, n, mix, total, day0, modern, s.prefix)
 		c.Indices = append(c.Indices, ix)
 		tot.Indices++
 		tot.Docs += ix.DocsCount
@@ -151,6 +225,7 @@ func cluster(r *rand.Rand, role string, n int, product, version, endpoint string
 		tot.PrimaryStoreBytes += ix.PrimaryStoreBytes
 	}
 	c.Totals = tot
+	content(r, s, c)
 	// Every fact a probe collects: generated ones get the source a probe of
 	// this version would give, the others are unknown, as a probe that could
 	// not collect them would leave them.
@@ -168,7 +243,7 @@ var apps = []string{"nginx", "payments", "orders", "auth", "gateway", "search", 
 
 // index builds the i-th index: about 2% system/hidden, 3% closed and, on
 // modern clusters, 15% data-stream backing indices.
-func index(r *rand.Rand, i, n int, mix []created, total int, day0 time.Time, modern bool) probe.Index {
+func index(r *rand.Rand, i, n int, mix []created, total int, day0 time.Time, modern bool, prefix string) probe.Index {
 	w := r.Intn(total)
 	m := mix[len(mix)-1]
 	for _, c := range mix {
@@ -181,7 +256,7 @@ func index(r *rand.Rand, i, n int, mix []created, total int, day0 time.Time, mod
 	day := day0.AddDate(0, 0, i*3000/max(n, 1))
 	app := apps[r.Intn(len(apps))]
 	ix := probe.Index{
-		Name:   fmt.Sprintf("logs-%s-%s-%06d", app, day.Format("2006.01.02"), i),
+		Name:   fmt.Sprintf("%s-%s-%s-%06d", prefix, app, day.Format("2006.01.02"), i),
 		Status: "open", Health: "green",
 		PrimaryShards: 1 + r.Intn(5), Replicas: r.Intn(2),
 	}
@@ -197,7 +272,7 @@ func index(r *rand.Rand, i, n int, mix []created, total int, day0 time.Time, mod
 		ix.Name = fmt.Sprintf(".security-%d-%06d", m.major, i)
 		ix.Hidden, ix.System = modern, modern
 	case modern && k < 175:
-		ds := "logs-" + app + "-default"
+		ds := prefix + "-" + app + "-default"
 		ix.DataStream = ds
 		ix.Name = fmt.Sprintf(".ds-%s-%s-%06d", ds, day.Format("2006.01.02"), i)
 		ix.Hidden = true

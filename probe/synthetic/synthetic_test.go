@@ -3,6 +3,7 @@ package synthetic
 import (
 	"encoding/json"
 	"flag"
+	"sort"
 	"strings"
 	"testing"
 
@@ -86,6 +87,101 @@ func TestFactsEveryProbedFact(t *testing.T) {
 		}
 		if c.Sources["indices"] == "" || c.IsUnknown("indices") {
 			t.Errorf("%s: the indices are not generated", role)
+		}
+	}
+}
+
+// TestGroupedFactsCoverEveryIndex: as a probe gives them, every index of a
+// cluster is in exactly one group of each grouped fact, the names of a group
+// are sorted and the groups are ordered by their first name.
+func TestGroupedFactsCoverEveryIndex(t *testing.T) {
+	for _, sh := range Shapes {
+		f := Generate(2000, 3, sh.Shape)
+		for _, role := range []string{"source", "destination"} {
+			c := f.Clusters.ByRole(role)
+			check := func(fact string, groups [][]string) {
+				t.Helper()
+				seen := map[string]int{}
+				prev := ""
+				for _, names := range groups {
+					if len(names) == 0 {
+						t.Fatalf("%s %s %s: an empty group", sh.Name, role, fact)
+					}
+					if !sort.StringsAreSorted(names) || names[0] < prev {
+						t.Fatalf("%s %s %s: names or groups out of order", sh.Name, role, fact)
+					}
+					prev = names[0]
+					for _, n := range names {
+						seen[n]++
+					}
+				}
+				for _, ix := range c.Indices {
+					if seen[ix.Name] != 1 {
+						t.Fatalf("%s %s %s: index %s is in %d groups", sh.Name, role, fact, ix.Name, seen[ix.Name])
+					}
+				}
+				if len(seen) != len(c.Indices) {
+					t.Fatalf("%s %s %s: %d names for %d indices", sh.Name, role, fact, len(seen), len(c.Indices))
+				}
+				if len(groups) < 2 || len(groups) > 200 {
+					t.Errorf("%s %s %s: %d groups; want a realistic few", sh.Name, role, fact, len(groups))
+				}
+			}
+			var settings, mappings, analysis [][]string
+			for _, g := range c.IndexSettings {
+				settings = append(settings, g.Indices)
+			}
+			for _, g := range c.Mappings {
+				mappings = append(mappings, g.Indices)
+			}
+			for _, g := range c.Analysis {
+				analysis = append(analysis, g.Indices)
+			}
+			check("index_settings", settings)
+			check("mappings", mappings)
+			check("analysis", analysis)
+		}
+	}
+}
+
+// TestShapes checks what the two shapes promise: in the worst one, every
+// selectable source index was created by a release the 8.x destination
+// cannot restore (or by OpenSearch, or is of unknown origin) and its analysis
+// needs a plugin the destination lacks; the typical one has neither and no
+// index name on both clusters.
+func TestShapes(t *testing.T) {
+	worst, typical := Generate(3000, 5, Worst), Generate(3000, 5, Typical)
+	hasPlugin := func(c *probe.ClusterFacts, p string) bool {
+		for _, n := range c.Nodes {
+			for _, x := range n.Plugins {
+				if x.Name == p {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, ix := range worst.Clusters.Source.Indices {
+		if ix.CreatedProduct == "elasticsearch" && ix.CreatedMajor >= 7 {
+			t.Fatalf("worst: %s created by %s restores into 8.x", ix.Name, ix.CreatedVersion)
+		}
+	}
+	if hasPlugin(worst.Clusters.Destination, "analysis-ik") || !hasPlugin(worst.Clusters.Source, "analysis-ik") {
+		t.Fatal("worst: the destination must lack the analysis plugin the source's indices use")
+	}
+	if typical.Clusters.Source.Version.Major != 7 || !hasPlugin(typical.Clusters.Destination, "analysis-ik") {
+		t.Fatal("typical: want a 7.x source and the analysis plugin on the destination")
+	}
+	dest := map[string]bool{}
+	for _, ix := range typical.Clusters.Destination.Indices {
+		dest[ix.Name] = true
+	}
+	for _, ix := range typical.Clusters.Source.Indices {
+		if ix.CreatedMajor < 7 && ix.CreatedVersion != "" {
+			t.Fatalf("typical: %s created by %s", ix.Name, ix.CreatedVersion)
+		}
+		if dest[ix.Name] && !strings.HasPrefix(ix.Name, ".") {
+			t.Fatalf("typical: %s is on both clusters", ix.Name)
 		}
 	}
 }
