@@ -9,7 +9,7 @@ import (
 )
 
 // The streamed JSON must be byte for byte what encoding/json writes for the
-// whole document, whatever the findings and notices.
+// whole FindingsDocument, whatever the findings and notices.
 func TestJSONStreamMatchesEncoder(t *testing.T) {
 	withNotices := fixtureResult()
 	withNotices.Notices = []string{"plan.yaml:30: waiver for SYS-001 matches no finding (stale); remove it", "<&> kept as is"}
@@ -22,18 +22,7 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			if err := renderJSON(&got, res, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			// FindingsDocument is the type the schema is generated from.
-			d := FindingsDocument{Schema: FindingsSchema, Findings: []policies.Finding{}, Summary: res.Summary, NotApplicable: notApplicableIDs(res), Notices: res.Notices}
-			if fi, ok := factsAge(res); ok {
-				d.Facts = &fi
-			}
-			for _, f := range sortedFindings(res) {
-				c := *f
-				if c.Evidence == nil {
-					c.Evidence = []policies.Evidence{}
-				}
-				d.Findings = append(d.Findings, c)
-			}
+			d := NewFindingsDocument(res, Options{})
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")

@@ -111,7 +111,7 @@ func TestJSONContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range doc {
-		if k != "schema" && k != "findings" && k != "summary" && k != "notices" && k != "not_applicable" && k != "facts" {
+		if k != "schema" && k != "rules" && k != "findings" && k != "summary" && k != "facts" && k != "notices" && k != "not_applicable" {
 			t.Errorf("unexpected top-level key %q", k)
 		}
 	}
@@ -126,15 +126,55 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(doc["findings"], &fs); err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != len(res.Findings) {
-		t.Fatalf("%d findings, want %d", len(fs), len(res.Findings))
+	var rules map[string]map[string]any
+	if err := json.Unmarshal(doc["rules"], &rules); err != nil {
+		t.Fatal(err)
+	}
+	// Every finding of the result is in exactly one entry: its rule, cluster
+	// and message, and its index among the entry's indices.
+	type one struct{ rule, cluster, index, message string }
+	want := map[one]int{}
+	for _, f := range res.Findings {
+		want[one{f.Rule, f.Cluster, f.Index, f.Message}]++
 	}
 	for i, f := range fs {
-		for _, k := range []string{"rule", "severity", "title", "message", "cluster", "index", "evidence", "remediation", "help_uri", "location", "waived"} {
+		for _, k := range []string{"rule", "severity", "message", "cluster", "indices", "evidence", "location", "waived", "unverified"} {
 			if _, ok := f[k]; !ok {
 				t.Errorf("finding %d lacks %q", i, k)
 			}
 		}
+		for _, k := range []string{"title", "index", "help_uri"} {
+			if _, ok := f[k]; ok {
+				t.Errorf("finding %d has %q, which is the rule's (rules) or in indices", i, k)
+			}
+		}
+		rule, _ := f["rule"].(string)
+		r, ok := rules[rule]
+		if !ok {
+			t.Errorf("finding %d: rule %s is not in rules", i, rule)
+		}
+		for _, k := range []string{"severity", "title", "remediation", "help_uri"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("rules[%s] lacks %q", rule, k)
+			}
+		}
+		key := one{rule: rule, cluster: f["cluster"].(string), message: f["message"].(string)}
+		names, _ := f["indices"].([]any)
+		if len(names) == 0 {
+			want[key]--
+		}
+		for _, n := range names {
+			key.index = n.(string)
+			want[key]--
+		}
+	}
+	for k, n := range want {
+		if n != 0 {
+			t.Errorf("finding %+v: %d more in the result than in the JSON", k, n)
+		}
+	}
+	if len(rules) == 0 {
+		t.Error("no rules")
 	}
 	var sum policies.Summary
 	if err := json.Unmarshal(doc["summary"], &sum); err != nil || sum != res.Summary {
@@ -148,9 +188,64 @@ func TestJSONContract(t *testing.T) {
 	if !bytes.Equal(render(t, FormatJSON, rev, Options{}), data) {
 		t.Error("JSON depends on the input order of findings")
 	}
+	// 30 000 findings of one rule that differ only in their index are one
+	// entry with 30 000 names, and the rule's texts are there once.
 	large := render(t, FormatJSON, largeResult(30000), Options{})
-	if n := bytes.Count(large, []byte(`"rule": "SNAP-002"`)); n != 30000 {
-		t.Errorf("JSON keeps %d of 30000 findings", n)
+	var ld FindingsDocument
+	if err := json.Unmarshal(large, &ld); err != nil {
+		t.Fatal(err)
+	}
+	if len(ld.Findings) != 2 || len(ld.Findings[1].Indices) != 30000 || ld.Findings[1].Rule != "SNAP-002" {
+		t.Errorf("large: %d entries, want ARCH-001 and one SNAP-002 entry of 30000 indices", len(ld.Findings))
+	}
+	if n := bytes.Count(large, []byte(ruleByID(fixtureRules(), "SNAP-002").Title)); n != 1 {
+		t.Errorf("large: the SNAP-002 title is there %d times, want once", n)
+	}
+	if len(large) > 30000*40 {
+		t.Errorf("large: %d bytes for 30000 findings of one rule", len(large))
+	}
+}
+
+// TestJSONGrouping: findings are one entry only when they differ in nothing
+// but their index; a finding about no index stays an entry of its own.
+func TestJSONGrouping(t *testing.T) {
+	rules := fixtureRules()
+	snap := ruleByID(rules, "SNAP-002")
+	ev := func(v string) policies.Evidence {
+		return policies.Evidence{Fact: "clusters.source.indices[].created_version", Value: v, Source: "GET /_all/_settings on the source"}
+	}
+	fs := []policies.Finding{
+		newFinding(snap, "m", "source", "a", "indices", 5, ev("5.6.16")),
+		newFinding(snap, "m", "source", "b", "indices", 5, ev("5.6.16")), // same as a: one entry
+		newFinding(snap, "m", "source", "c", "indices", 5, ev("5.2.2")),  // other evidence
+		newFinding(snap, "other", "source", "d", "indices", 5, ev("5.6.16")),
+		newFinding(snap, "m", "destination", "e", "indices", 5, ev("5.6.16")),
+		newFinding(snap, "m", "source", "", "indices", 5, ev("5.6.16")),
+		newFinding(snap, "m", "source", "", "indices", 5, ev("5.6.16")),
+	}
+	waived := newFinding(snap, "m", "source", "f", "indices", 5, ev("5.6.16"))
+	waived.Waived = &policies.Waiver{Reason: "accepted", Expires: "2027-01-01", Line: 30}
+	unverified := newFinding(snap, "m", "source", "g", "indices", 5, ev("5.6.16"))
+	unverified.Unverified, unverified.Remediation, unverified.Cause = true, "Collect the facts again.", "missing:indices"
+	fs = append(fs, waived, unverified)
+	res := &policies.Result{PlanFile: planFile, EvaluatedAt: evalTime, Rules: rules, Method: fixtureMethod, Findings: fs, Summary: summarize(rules, fs)}
+	doc := NewFindingsDocument(res, Options{})
+	var got []string
+	for _, e := range doc.Findings {
+		got = append(got, fmt.Sprintf("%s/%s/%v/%v/%v/%q", e.Cluster, e.Message, e.Indices, e.Waived != nil, e.Unverified, e.Remediation))
+	}
+	want := []string{
+		`destination/m/[e]/false/false/""`,
+		`source/m/[]/false/false/""`,
+		`source/m/[]/false/false/""`,
+		`source/m/[a b]/false/false/""`,
+		`source/m/[c]/false/false/""`,
+		`source/other/[d]/false/false/""`,
+		`source/m/[f]/true/false/""`,
+		`source/m/[g]/false/true/"Collect the facts again."`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

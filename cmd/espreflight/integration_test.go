@@ -39,6 +39,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/espreflight/espreflight/report"
 )
 
 // realIndex is what the migration did to one source index.
@@ -230,14 +232,11 @@ type verdictResult struct {
 	findings []jsonFinding
 }
 
+// jsonFinding is one finding of the JSON report, one per index.
 type jsonFinding struct {
-	Rule       string `json:"rule"`
-	Severity   string `json:"severity"`
-	Message    string `json:"message"`
-	Cluster    string `json:"cluster"`
-	Index      string `json:"index"`
-	Unverified bool   `json:"unverified"`
-	Waived     any    `json:"waived"`
+	Rule, Severity, Message, Cluster, Index string
+	Unverified                              bool
+	Waived                                  any
 }
 
 func verdict(t *testing.T, label string, args ...string) *verdictResult {
@@ -246,16 +245,29 @@ func verdict(t *testing.T, label string, args ...string) *verdictResult {
 	if code != exitOK && code != exitFindings && code != exitUnreachable {
 		t.Fatalf("%s: espreflight %s: exit %d\nstderr: %s", label, strings.Join(args, " "), code, stderr)
 	}
-	var doc struct {
-		Findings []jsonFinding `json:"findings"`
-	}
+	var doc report.FindingsDocument
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("%s: output is not JSON: %v\n%s", label, err, stdout)
 	}
 	if code == exitUnreachable {
 		t.Logf("%s: exit 3 (a cluster could not be probed): %s", label, strings.TrimSpace(stderr))
 	}
-	return &verdictResult{label: label, exit: code, findings: doc.Findings}
+	// One finding per index, as the engine returns them.
+	var fs []jsonFinding
+	for _, e := range doc.Findings {
+		f := jsonFinding{Rule: e.Rule, Severity: e.Severity, Message: e.Message, Cluster: e.Cluster, Unverified: e.Unverified}
+		if e.Waived != nil {
+			f.Waived = e.Waived
+		}
+		if len(e.Indices) == 0 {
+			fs = append(fs, f)
+		}
+		for _, ix := range e.Indices {
+			f.Index = ix
+			fs = append(fs, f)
+		}
+	}
+	return &verdictResult{label: label, exit: code, findings: fs}
 }
 
 // applies: an unwaived error finding about the index, or about a whole cluster.
