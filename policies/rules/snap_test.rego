@@ -92,6 +92,16 @@ test_snap001_closed_index_same_shard_count_passes if {
 	count(snap.warn) == 0 with input as object.union(shard_inp(3, 5, {}), {"plan": {"method": "logstash"}})
 }
 
+test_snap001_closed_index_renamed_onto_it_fails if {
+	# orders-2023 is restored as orders-2025, onto the closed index.
+	p := {"snapshot": {"rename_pattern": "2023", "rename_replacement": "2025"}}
+	ws := snap.warn with input as shard_inp(1, 3, p)
+	count(ws) == 1
+	some w in ws
+	w.indices == ["orders-2023", "orders-2025"]
+	contains(w.msg, "with 3 primary shard(s) where the snapshot's index has 1")
+}
+
 test_snap001_closed_index_unknown_shard_count_unverified if {
 	ws := snap.warn with input as shard_inp(3, 0, {})
 	count(ws) == 1
@@ -162,6 +172,20 @@ test_snap002_alias_named_like_a_destination_index if {
 	f.indices == ["logs-app"]
 	contains(f.msg, "has an index named \"logs\"")
 }
+
+test_snap002_alias_named_like_a_closed_or_unknown_status_index if {
+	# "logs" is a closed destination index, or one whose status is unknown.
+	count(snap.deny) == 1 with input as dest_with("logs", {"status": "close", "primary_shards": 1})
+	count(snap.deny) == 1 with input as dest_with("logs", {"status": "close"})
+	count(snap.deny) == 1 with input as dest_with("logs", {})
+	count(snap.deny) == 1 with input as dest_with("logs", {"status": ""})
+
+	# no index of that name, whatever the status of the others
+	count(snap.deny) == 0 with input as dest_with("logs-2", {"status": "open"})
+	count(snap.deny) == 0 with input as dest_with("logs-2", {})
+}
+
+dest_with(name, status) := object.union(alias_inp({}, ["logs-app"]), {"clusters": {"destination": {"indices": [object.union({"name": name}, status)]}}})
 
 test_snap002_quiet_without_aliases if {
 	# include_aliases: false restores no alias at all.
