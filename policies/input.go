@@ -2,6 +2,7 @@ package policies
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -173,6 +174,9 @@ type builder struct {
 	// slab is carved into terms, so an index costs one allocation for all
 	// of its scalar terms instead of one per field.
 	slab []ast.Term
+	// names are the terms of the cluster's index names (by name), while
+	// the facts that list them again are built.
+	names map[string]*ast.Term
 }
 
 func (b *builder) term(v ast.Value) *ast.Term {
@@ -257,7 +261,7 @@ func (b *builder) strings(ss []string, shared func(string) *ast.Term) *ast.Term 
 // fields), the rest through JSON.
 func (b *builder) cluster(c *probe.ClusterFacts, fields IndexFields) (*ast.Term, error) {
 	rest := *c
-	rest.Indices = nil
+	rest.Indices, rest.IndexSettings, rest.Mappings, rest.Analysis, rest.Deprecations = nil, nil, nil, nil, nil
 	o, err := jsonObject(&rest)
 	if err != nil {
 		return nil, err
@@ -277,8 +281,56 @@ func (b *builder) cluster(c *probe.ClusterFacts, fields IndexFields) (*ast.Term,
 			ts[i] = b.term(ast.NewObject(b.index(pairs, keep, &c.Indices[i])...))
 		}
 		indices = ast.NewTerm(ast.NewArray(ts...))
+		// The grouped facts name every index again: they get the terms of
+		// the indices' names.
+		if len(keep) > 0 && keep[0] == 0 && (c.IndexSettings != nil || c.Mappings != nil || c.Analysis != nil) {
+			b.names = make(map[string]*ast.Term, len(c.Indices))
+			for i, t := range ts {
+				b.names[c.Indices[i].Name] = t.Value.(ast.Object).Get(kName)
+			}
+		}
 	}
-	return ast.NewTerm(replace(o, map[string]*ast.Term{"indices": indices})), nil
+	with := map[string]*ast.Term{"indices": indices}
+	var errs [4]error
+	with["index_settings"], errs[0] = groupTerms(b, c.IndexSettings, "indices", func(x *probe.IndexSettingsGroup) *[]string { return &x.Indices })
+	with["mappings"], errs[1] = groupTerms(b, c.Mappings, "indices", func(x *probe.MappingGroup) *[]string { return &x.Indices })
+	with["analysis"], errs[2] = groupTerms(b, c.Analysis, "indices", func(x *probe.AnalysisGroup) *[]string { return &x.Indices })
+	with["deprecations"], errs[3] = groupTerms(b, c.Deprecations, "names", func(x *probe.Deprecation) *[]string { return &x.Names })
+	b.names = nil
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(replace(o, with)), nil
+}
+
+// groupTerms converts a fact whose elements list index names under key (a
+// grouped fact, or deprecations): each element through JSON but for that
+// list, whose terms are the indices' own where a name is an index's.
+func groupTerms[G any](b *builder, gs []G, key string, names func(*G) *[]string) (*ast.Term, error) {
+	if gs == nil {
+		return ast.NullTerm(), nil
+	}
+	ts := make([]*ast.Term, len(gs))
+	for i := range gs {
+		g := gs[i]
+		list := *names(&g)
+		*names(&g) = nil
+		o, err := jsonObject(&g)
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = ast.NewTerm(replace(o, map[string]*ast.Term{key: b.strings(list, b.indexName)}))
+	}
+	return ast.NewTerm(ast.NewArray(ts...)), nil
+}
+
+// indexName returns the term of an index name: the index's own when the
+// cluster has that index, else a new one.
+func (b *builder) indexName(s string) *ast.Term {
+	if t, ok := b.names[s]; ok {
+		return t
+	}
+	return b.name(s)
 }
 
 // index fills pairs (len(keep)) with the fields of ix at the positions keep
