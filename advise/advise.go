@@ -229,12 +229,22 @@ var logstashCandidates = []string{"8.19", "7.17", "6.8", "5.6"}
 func logstashDefaults(ctx context.Context, e Engine, f *probe.Facts, p *probe.Plan, now time.Time, cache *string) ([]string, error) {
 	var assumes []string
 	if p.Logstash == nil {
-		p.Logstash = &probe.Logstash{Docinfo: true, DocumentID: "%{[@metadata][_id]}"}
-		assumes = append(assumes, `Logstash with docinfo on and document_id "%{[@metadata][_id]}" (ids preserved)`)
+		p.Logstash = &probe.Logstash{Docinfo: true, DocinfoTarget: "[@metadata]", DocumentID: "%{[@metadata][_id]}"}
+		assumes = append(assumes, `Logstash with docinfo on into docinfo_target "[@metadata]" and document_id "%{[@metadata][_id]}" (ids preserved)`)
 		if p.Destination.VPC != "" {
 			p.Logstash.VPC = p.Destination.VPC
 			assumes = append(assumes, "Logstash runs in the destination's VPC "+p.Destination.VPC)
 		}
+	}
+	// The elasticsearch plugins refuse OpenSearch from Logstash 7.16 (VER-007):
+	// an OpenSearch cluster is read or written with the OpenSearch plugin.
+	if f.Clusters.Source != nil && f.Clusters.Source.Product == "opensearch" && p.Logstash.InputPlugin == "" {
+		p.Logstash.InputPlugin = "logstash-input-opensearch"
+		assumes = append(assumes, "the source is read with logstash-input-opensearch")
+	}
+	if f.Clusters.Destination != nil && f.Clusters.Destination.Product == "opensearch" && p.Logstash.OutputPlugin == "" {
+		p.Logstash.OutputPlugin = "logstash-output-opensearch"
+		assumes = append(assumes, "the destination is written with logstash-output-opensearch")
 	}
 	if p.Mode == "incremental" && p.Logstash.Schedule == "" {
 		p.Logstash.Schedule = "*/5 * * * *"

@@ -153,6 +153,16 @@ type Logstash struct {
 	// DocumentID is the output's document_id setting (e.g. "%{[@metadata][_id]}").
 	DocumentID string `yaml:"document_id" json:"document_id"`
 	Docinfo    bool   `yaml:"docinfo" json:"docinfo"`
+	// DocinfoTarget is the input's docinfo_target, the field the docinfo
+	// goes to; "" means the input's default, which depends on ECSCompatibility.
+	DocinfoTarget string `yaml:"docinfo_target" json:"docinfo_target"`
+	// ECSCompatibility is the pipeline's (or the input's) ecs_compatibility
+	// (ECSModes); "" means Logstash's default for its major.
+	ECSCompatibility string `yaml:"ecs_compatibility" json:"ecs_compatibility"`
+	// InputPlugin and OutputPlugin name the plugins that read the source and
+	// write the destination (InputPlugins, OutputPlugins); "" when not said.
+	InputPlugin  string `yaml:"input_plugin" json:"input_plugin"`
+	OutputPlugin string `yaml:"output_plugin" json:"output_plugin"`
 	// Schedule is the input's cron-like schedule for incremental runs.
 	Schedule string `yaml:"schedule" json:"schedule"`
 }
@@ -217,6 +227,12 @@ var (
 	// through: internal (oss-<region>-internal.aliyuncs.com, from ECS in the
 	// bucket's region only) or public (oss-<region>.aliyuncs.com, from anywhere).
 	OSSEndpointKinds = []string{"internal", "public"}
+	// ECSModes are the values of Logstash's ecs_compatibility.
+	ECSModes = []string{"disabled", "v1", "v8"}
+	// InputPlugins and OutputPlugins are the Logstash plugins that read and
+	// write Elasticsearch or OpenSearch.
+	InputPlugins  = []string{"logstash-input-elasticsearch", "logstash-input-opensearch"}
+	OutputPlugins = []string{"logstash-output-elasticsearch", "logstash-output-opensearch"}
 )
 
 // Line returns the line of the plan value at path, walking up to the closest

@@ -38,6 +38,10 @@ func TestMethodSectionChecks(t *testing.T) {
 		{"include_aliases with logstash", "logstash", "snapshot: {include_aliases: false}\n", "section snapshot applies to method snapshot or snapshot-reindex only", 6},
 		{"unknown key in access_key_account", "snapshot", "snapshot:\n  repository:\n    access_key_account: {destinaton: \"1\"}\n", `did you mean "destination"`, 8},
 		{"unknown OSS endpoint kind", "snapshot", "snapshot:\n  repository:\n    oss_endpoint:\n      source: publik\n", `"publik" is not accepted (did you mean "public"?); use one of: internal, public`, 9},
+		{"unknown ECS mode", "logstash", "logstash:\n  ecs_compatibility: v9\n", `"v9" is not accepted`, 7},
+		{"unknown output plugin", "logstash", "logstash:\n  output_plugin: logstash-output-opensarch\n", `did you mean "logstash-output-opensearch"`, 7},
+		{"unknown input plugin", "logstash", "logstash:\n  input_plugin: opensearch\n", `use one of: logstash-input-elasticsearch, logstash-input-opensearch`, 7},
+		{"docinfo_target not a field reference", "logstash", "logstash:\n  docinfo_target: \"[@metadata\"\n", `is not a field reference`, 7},
 		{"intermediate OSS endpoint without intermediate", "snapshot", "snapshot:\n  repository:\n    oss_endpoint: {intermediate: internal}\n", "the plan has no intermediate cluster", 8},
 	}
 	for _, c := range cases {
@@ -64,6 +68,7 @@ func TestMethodSectionsAccepted(t *testing.T) {
 	ok := []struct{ method, extra string }{
 		{"snapshot", "snapshot:\n  rename_pattern: \"(.+)\"\n  rename_replacement: restored_$1\n  repository: {type: oss, access_key_account: {source: \"1\", destination: \"1\"}, oss_endpoint: {source: public, destination: internal}}\n"},
 		{"logstash", "logstash: {version: \"7.10\", vpc: vpc-a, nat_gateway: false, document_id: \"%{[@metadata][_id]}\", docinfo: true, schedule: \"* * * * *\"}\n"},
+		{"logstash", "logstash: {version: \"8.15.0\", docinfo: true, docinfo_target: \"@metadata\", ecs_compatibility: v8, output_plugin: logstash-output-opensearch, input_plugin: logstash-input-elasticsearch}\n"},
 		{"reindex", "reindex: {remote_host: \"https://10.0.0.5:9200\"}\nnetwork: {privatelink: true}\n"},
 		{"elasticsearch-dump", "dump: {runner: ecs-1}\nlimits: {dump_max_indices: 5, dump_max_volume: 2gb}\n"},
 	}

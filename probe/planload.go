@@ -332,6 +332,8 @@ func oneOf(v string, allowed []string) bool {
 
 var versionRe = regexp.MustCompile(versionPattern)
 
+var fieldRefRe = regexp.MustCompile(fieldRefPattern)
+
 func (d *planDecoder) enum(path, v string, allowed []string) {
 	if v != "" && !oneOf(v, allowed) {
 		d.errPath(path, "%q is not accepted%s; use one of: %s", v, suggest(v, allowed), strings.Join(allowed, ", "))
@@ -502,8 +504,16 @@ func (d *planDecoder) validateMethodSections(p *Plan) {
 			}
 		}
 	}
-	if l := p.Logstash; l != nil && l.Version != "" && !versionRe.MatchString(l.Version) {
-		d.errPath("logstash.version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.0\")", l.Version)
+	if l := p.Logstash; l != nil {
+		if l.Version != "" && !versionRe.MatchString(l.Version) {
+			d.errPath("logstash.version", "%q is not a version; write major.minor or major.minor.patch (e.g. \"7.10.0\")", l.Version)
+		}
+		d.enum("logstash.ecs_compatibility", l.ECSCompatibility, ECSModes)
+		d.enum("logstash.input_plugin", l.InputPlugin, InputPlugins)
+		d.enum("logstash.output_plugin", l.OutputPlugin, OutputPlugins)
+		if t := l.DocinfoTarget; t != "" && !fieldRefRe.MatchString(t) {
+			d.errPath("logstash.docinfo_target", "%q is not a field reference; write @metadata or [@metadata][input][elasticsearch]", t)
+		}
 	}
 	if r := p.Reindex; r != nil && r.RemoteHost != "" {
 		u, err := url.Parse(r.RemoteHost)

@@ -17,7 +17,10 @@ var planEnums = map[string][]string{
 	"snapshot.repository.oss_endpoint.source":       OSSEndpointKinds,
 	"snapshot.repository.oss_endpoint.destination":  OSSEndpointKinds,
 	"snapshot.repository.oss_endpoint.intermediate": OSSEndpointKinds,
-	"waivers.cluster": {RoleSource, RoleDestination, RoleIntermediate},
+	"logstash.ecs_compatibility":                    ECSModes,
+	"logstash.input_plugin":                         InputPlugins,
+	"logstash.output_plugin":                        OutputPlugins,
+	"waivers.cluster":                               {RoleSource, RoleDestination, RoleIntermediate},
 }
 
 // Value syntaxes the loader checks, as ECMA-262 regular expressions (the
@@ -34,6 +37,8 @@ const (
 	endpointPattern = `^https?://[^/?#@]+([/?#].*)?$`
 	// remoteHostPattern: an http(s) URL with a port and without credentials.
 	remoteHostPattern = `^https?://[^/?#@]*:[0-9]+([/?#].*)?$`
+	// fieldRefPattern: a Logstash field reference, a bare name or [a][b]...
+	fieldRefPattern = `^([^\[\]\s]+|(\[[^\[\]]+\])+)$`
 )
 
 // planPatterns are the keys whose value has one of the syntaxes above.
@@ -47,6 +52,7 @@ var planPatterns = map[string]string{
 	"limits.dump_max_volume":    sizePattern,
 	"*.endpoint":                endpointPattern,
 	"reindex.remote_host":       remoteHostPattern,
+	"logstash.docinfo_target":   fieldRefPattern,
 }
 
 // planRequired are the keys a plan must have (and those of each waiver).

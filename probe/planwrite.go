@@ -267,7 +267,26 @@ func (w *planWriter) logstash(l *Logstash) {
 		w.todo(1, "vpc", "the VPC Logstash runs in")
 	}
 	w.key(1, "nat_gateway", fmt.Sprint(l.NATGateway), "NAT gateways let Logstash reach clusters in other VPCs")
+	for _, kv := range [][3]string{
+		{"input_plugin", l.InputPlugin, strings.Join(InputPlugins, " | ")},
+		{"output_plugin", l.OutputPlugin, strings.Join(OutputPlugins, " | ")},
+	} {
+		switch {
+		case kv[1] != "":
+			w.key(1, kv[0], kv[1], kv[2])
+		case w.optional:
+			fmt.Fprintf(&w.b, "  # %s: %s   # %s\n", kv[0], strings.SplitN(kv[2], " | ", 2)[0], kv[2])
+		}
+	}
 	w.key(1, "docinfo", fmt.Sprint(l.Docinfo), "")
+	if l.ECSCompatibility != "" {
+		w.key(1, "ecs_compatibility", l.ECSCompatibility, strings.Join(ECSModes, " | ")+"; unset: v8 from Logstash 8, disabled before")
+	}
+	if l.DocinfoTarget != "" {
+		w.key(1, "docinfo_target", yq(l.DocinfoTarget), "where docinfo (the source _id) goes; document_id reads it from there")
+	} else if w.optional {
+		w.raw("  # docinfo_target: \"[@metadata]\"   # unset: [@metadata][input][elasticsearch] with ECS on (the Logstash 8 default), @metadata without\n")
+	}
 	w.key(1, "document_id", yq(l.DocumentID), "keep the source _id")
 	if l.Schedule != "" {
 		w.key(1, "schedule", yq(l.Schedule), "incremental runs")
@@ -339,7 +358,7 @@ func StarterPlan(method string) *Plan {
 				VPC: "vpc-destination", Created: "2021-03-01"}
 		}
 	case "logstash":
-		p.Logstash = &Logstash{Version: "7.10.0", VPC: "vpc-destination", Docinfo: true, DocumentID: "%{[@metadata][_id]}"}
+		p.Logstash = &Logstash{Version: "7.10.0", VPC: "vpc-destination", Docinfo: true, DocinfoTarget: "[@metadata]", DocumentID: "%{[@metadata][_id]}"}
 	case "reindex":
 		p.Reindex = &Reindex{RemoteHost: "https://source.example:9200"}
 		p.Network = &Network{}

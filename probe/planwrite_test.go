@@ -76,7 +76,7 @@ method: logstash
 indices: ["*"]
 source: {kind: self-managed, auth: {username_env: U, username_file: /u, password_env: P}, version: "7.10"}
 destination: {kind: self-managed, auth: {api_key_file: /k}, version: "7.10"}
-logstash: {version: "7.10.0", vpc: vpc-ls, nat_gateway: true, docinfo: true, document_id: "%{[@metadata][_id]}", schedule: "*/5 * * * *"}
+logstash: {version: "7.10.0", vpc: vpc-ls, nat_gateway: true, docinfo: true, docinfo_target: "[@metadata][docinfo]", ecs_compatibility: v8, input_plugin: logstash-input-opensearch, output_plugin: logstash-output-opensearch, document_id: "%{[@metadata][docinfo][_id]}", schedule: "*/5 * * * *"}
 `,
 	"reindex": `version: 1
 name: rx

@@ -68,6 +68,45 @@ test_ls002_ls003_quiet_when_complete_or_full if {
 	count(ls.deny) == 0 with input as {"plan": lsp({"document_id": "", "schedule": ""})}
 }
 
+# Logstash 8 turns ECS v8 on: docinfo lands under [@metadata][input][elasticsearch]
+# and "%{[@metadata][_id]}" stays literal.
+test_ls002_logstash8_ecs_default_with_metadata_id_fails if {
+	p := object.union(lsp({"version": "8.15.0"}), {"mode": "incremental"})
+	fs := ls.deny with input as {"plan": p}
+	count(fs) == 1
+	some f in fs
+	f.rule == "LS-002"
+	not f.unverified
+	f.location == "logstash.document_id"
+	contains(f.msg, "[@metadata][input][elasticsearch] (the input's default with ecs_compatibility v8, Logstash 8.15.0's default)")
+	contains(f.msg, `use "%{[@metadata][input][elasticsearch][_id]}"`)
+
+	# A literal id overwrites documents in full mode too.
+	count(ls.deny) == 1 with input as {"plan": lsp({"version": "8.15.0"})}
+
+	# Declared ECS on a Logstash 7, and the OpenSearch input's own target.
+	fs2 := ls.deny with input as {"plan": lsp({"ecs_compatibility": "v1", "input_plugin": "logstash-input-opensearch"})}
+	some f2 in fs2
+	contains(f2.msg, "[@metadata][input][opensearch]")
+}
+
+test_ls002_logstash8_id_from_docinfo_target_passes if {
+	count(ls.deny) == 0 with input as {"plan": lsp({"version": "8.15.0", "docinfo_target": "[@metadata]"})}
+	count(ls.deny) == 0 with input as {"plan": lsp({"version": "8.15.0", "docinfo_target": "@metadata"})}
+	count(ls.deny) == 0 with input as {"plan": lsp({"version": "8.15.0", "ecs_compatibility": "disabled"})}
+	count(ls.deny) == 0 with input as {"plan": lsp({"version": "8.15.0", "document_id": "%{[@metadata][input][elasticsearch][_id]}"})}
+	count(ls.deny) == 0 with input as {"plan": lsp({"version": "7.17.0"})}
+}
+
+test_ls002_docinfo_target_unknown_unverified if {
+	fs := ls.deny with input as {"plan": lsp({"version": ""})}
+	count(fs) == 1
+	some f in fs
+	f.rule == "LS-002"
+	f.unverified
+	contains(f.msg, "logstash.docinfo_target")
+}
+
 test_ls003_fires_without_schedule if {
 	p := object.union(lsp({"schedule": ""}), {"mode": "incremental"})
 	fs := ls.deny with input as {"plan": p}

@@ -545,7 +545,7 @@ repository_uuid contains v if {
 }
 
 # METADATA
-# title: Logstash version incompatible with a cluster
+# title: Logstash or its plugins incompatible with a cluster
 # description: |
 #   Logstash must be compatible with both clusters. Per Elastic's product
 #   compatibility matrix, Logstash works with Elasticsearch of its own major;
@@ -554,9 +554,22 @@ repository_uuid contains v if {
 #   Elasticsearch major accepts the next Logstash major (6.8 with Logstash 7,
 #   7.17 with Logstash 8). For reading, the elasticsearch input also reads a
 #   source one major older than Logstash (the guide's 5.x → 6.x/7.x path).
-#   OpenSearch is judged as the Elasticsearch 7.10 it was forked from.
+#   From Logstash 7.16 the elasticsearch input and output
+#   (logstash-input-elasticsearch 4.12+, logstash-output-elasticsearch 11.2+)
+#   check that the cluster is Elasticsearch and refuse OpenSearch, whatever
+#   version it reports; before 7.16 OpenSearch is judged as the Elasticsearch
+#   7.10 it was forked from. The OpenSearch plugins take any OpenSearch: the
+#   opensearch output supports Elasticsearch 7.x up to 7.10.2 (its
+#   compatibility matrix), and the opensearch input's client accepts
+#   Elasticsearch 6.x and 7.x only. The plan names the plugins in
+#   `logstash.input_plugin` and `logstash.output_plugin`; unset, the
+#   elasticsearch plugins are assumed for Elasticsearch clusters, and an
+#   OpenSearch cluster with Logstash 7.16+ cannot be verified.
 # related_resources:
 #   - ref: https://www.elastic.co/support/matrix#matrix_compatibility
+#   - ref: https://github.com/elastic/logstash/issues/13506
+#   - ref: https://github.com/opensearch-project/logstash-output-opensearch/blob/main/COMPATIBILITY.md
+#   - ref: https://github.com/opensearch-project/logstash-input-opensearch
 #   - ref: https://www.alibabacloud.com/help/en/es/use-cases/select-a-data-migration-solution
 # custom:
 #   id: VER-007
@@ -564,20 +577,55 @@ repository_uuid contains v if {
 #   severity: error
 #   remediation: |
 #     Pick a Logstash version compatible with both clusters, for example 6.8
-#     for 5.x/6.x → 7.x, 7.17 for 7.x → 8.x. Set it as `logstash.version`.
+#     for 5.x/6.x → 7.x, 7.17 for 7.x → 8.x, and set it as
+#     `logstash.version`. For an OpenSearch cluster use the OpenSearch plugin
+#     (logstash-output-opensearch to write, logstash-input-opensearch to
+#     read; `bin/logstash-plugin install`, or the
+#     logstash-oss-with-opensearch-output-plugin distribution) and record it
+#     in `logstash.output_plugin` / `logstash.input_plugin`.
 #   example: |
 #     method: logstash
-#     logstash: {version: "6.8.23"}
+#     logstash: {version: "8.15.0", output_plugin: logstash-output-elasticsearch}
 #     source: {kind: self-managed, version: "7.10.2"}
-#     destination: {kind: alibaba, version: "8.15.1"}
+#     destination: {kind: third-party, provider: aws-opensearch, product: opensearch, version: "2.11.0"}
 deny contains f if {
 	some v in logstash_mismatch
 	f := lib.finding(rego.metadata.rule(), v.msg, v)
 }
 
+ls_version := lib.parse_version(input.plan.logstash.version)
+
+# The plugin that reads the source and the one that writes the destination
+# ("" when the plan does not say), with the plan key that says it.
+plugin_of := {
+	"source": lib.plan_get(["logstash", "input_plugin"], ""),
+	"destination": lib.plan_get(["logstash", "output_plugin"], ""),
+}
+
+plugin_key := {"source": "logstash.input_plugin", "destination": "logstash.output_plugin"}
+
+elastic_plugin := {"source": "logstash-input-elasticsearch", "destination": "logstash-output-elasticsearch"}
+
+opensearch_plugin := {"source": "logstash-input-opensearch", "destination": "logstash-output-opensearch"}
+
+plugin_evidence(role) := {"fact": sprintf("plan.%s", [plugin_key[role]]), "value": plugin_of[role]}
+
+# The first Logstash release whose elasticsearch plugins refuse OpenSearch.
+product_check_version := [7, 16, 0]
+
+# product_checked(role): the role runs OpenSearch and the elasticsearch
+# plugin that would talk to it checks the product.
+product_checked(role) if {
+	lib.product_of(role) == "opensearch"
+	ls_version >= product_check_version
+}
+
+# The Elastic matrix, for the elasticsearch plugins.
 logstash_mismatch contains v if {
-	ls := lib.parse_version(input.plan.logstash.version)
+	ls := ls_version
 	some role in ["source", "destination"]
+	plugin_of[role] != opensearch_plugin[role]
+	not product_checked(role)
 	es := es_equivalent(role)
 	not logstash_ok(ls, es, role)
 	v := {
@@ -586,6 +634,63 @@ logstash_mismatch contains v if {
 		"location": "logstash.version",
 		"evidence": [{"fact": "plan.logstash.version", "value": input.plan.logstash.version}, version_evidence(role)],
 	}
+}
+
+plugin_verb := {"source": "reads", "destination": "writes"}
+
+logstash_mismatch contains v if {
+	some role in ["source", "destination"]
+	product_checked(role)
+	plugin_of[role] == elastic_plugin[role]
+	v := {
+		"msg": sprintf("from Logstash 7.16 the %s checks that the cluster it %s is Elasticsearch, and the %s runs OpenSearch %s: Logstash %s stops with \"Could not connect to a compatible version of Elasticsearch\"; use %s", [plugin_of[role], plugin_verb[role], role, lib.version_text(role), input.plan.logstash.version, opensearch_plugin[role]]),
+		"cluster": role,
+		"location": plugin_key[role],
+		"evidence": [plugin_evidence(role), {"fact": "plan.logstash.version", "value": input.plan.logstash.version}, {"fact": sprintf("clusters.%s.product", [role]), "value": "opensearch"}],
+	}
+}
+
+logstash_mismatch contains v if {
+	some role in ["source", "destination"]
+	product_checked(role)
+	plugin_of[role] == ""
+	v := {
+		"msg": sprintf("could not verify that Logstash %s can talk to the %s (OpenSearch %s): from 7.16 %s refuses OpenSearch and %s accepts it, and the plan gives no %s", [input.plan.logstash.version, role, lib.version_text(role), elastic_plugin[role], opensearch_plugin[role], plugin_key[role]]),
+		"cluster": role,
+		"location": "logstash",
+		"unverified": true,
+		"evidence": [plugin_evidence(role), {"fact": "plan.logstash.version", "value": input.plan.logstash.version}],
+	}
+}
+
+# The OpenSearch plugins with an Elasticsearch cluster outside their range.
+logstash_mismatch contains v if {
+	some role in ["source", "destination"]
+	plugin_of[role] == opensearch_plugin[role]
+	not lib.product_of(role) == "opensearch"
+	ver := lib.version(role)
+	not opensearch_plugin_reaches(role, ver)
+	v := {
+		"msg": sprintf("the %s runs Elasticsearch %s, and %s %s", [role, lib.version_text(role), plugin_of[role], opensearch_plugin_range[role]]),
+		"cluster": role,
+		"location": plugin_key[role],
+		"evidence": [plugin_evidence(role), version_evidence(role)],
+	}
+}
+
+opensearch_plugin_range := {
+	"source": "reads Elasticsearch 6.x and 7.x only (its client refuses other versions)",
+	"destination": "supports Elasticsearch 7.x up to 7.10.2 only (its compatibility matrix)",
+}
+
+opensearch_plugin_reaches("source", ver) if {
+	ver >= [6, 0, 0]
+	ver < [8, 0, 0]
+}
+
+opensearch_plugin_reaches("destination", ver) if {
+	ver >= [7, 0, 0]
+	ver <= [7, 10, 2]
 }
 
 logstash_mismatch contains v if {

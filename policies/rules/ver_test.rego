@@ -395,9 +395,55 @@ test_ver007_incompatible if {
 	count(fs3) == 1
 }
 
-test_ver007_opensearch_as_7_10 if {
+test_ver007_opensearch_as_7_10_before_7_16 if {
 	count(only(ver.deny, "VER-007")) == 0 with input as ls("7.10.0", os("2.11.0"), es("7.10.0"))
-	count(only(ver.deny, "VER-007")) == 1 with input as ls("8.5.0", es("8.5.0"), os("2.11.0"))
+	count(only(ver.deny, "VER-007")) == 0 with input as ls("7.15.2", es("7.10.2"), os("1.3.14"))
+	count(only(ver.deny, "VER-007")) == 1 with input as ls("6.7.0", es("6.7.0"), os("2.11.0"))
+}
+
+lsp(version, input_plugin, output_plugin, src, dst) := object.union(inp("logstash", src, dst), {"plan": {"logstash": {"version": version, "input_plugin": input_plugin, "output_plugin": output_plugin}}})
+
+# elastic/logstash#13506: from 7.16 the elasticsearch output refuses
+# OpenSearch, whatever version it reports.
+test_ver007_logstash_716_elasticsearch_output_into_opensearch_fails if {
+	fs := only(ver.deny, "VER-007") with input as lsp("7.17.0", "", "logstash-output-elasticsearch", es("7.10.2"), os("2.19.6"))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	f.cluster == "destination"
+	f.location == "logstash.output_plugin"
+	contains(f.msg, "use logstash-output-opensearch")
+	fs2 := only(ver.deny, "VER-007") with input as lsp("8.15.0", "logstash-input-elasticsearch", "", os("1.3.14"), es("8.15.1"))
+	some f2 in fs2
+	f2.cluster == "source"
+	contains(f2.msg, "use logstash-input-opensearch")
+}
+
+test_ver007_opensearch_plugins_pass if {
+	count(only(ver.deny, "VER-007")) == 0 with input as lsp("8.15.0", "", "logstash-output-opensearch", es("8.15.1"), os("2.19.6"))
+	count(only(ver.deny, "VER-007")) == 0 with input as lsp("8.15.0", "logstash-input-opensearch", "", os("2.19.6"), es("8.15.1"))
+	count(only(ver.deny, "VER-007")) == 0 with input as lsp("8.15.0", "logstash-input-opensearch", "logstash-output-opensearch", es("7.17.29"), es("7.10.2"))
+}
+
+test_ver007_opensearch_plugins_out_of_range_fail if {
+	fs := only(ver.deny, "VER-007") with input as lsp("8.15.0", "", "logstash-output-opensearch", es("8.15.1"), es("8.15.1"))
+	count(fs) == 1
+	some f in fs
+	f.cluster == "destination"
+	contains(f.msg, "up to 7.10.2")
+	fs2 := only(ver.deny, "VER-007") with input as lsp("7.10.0", "logstash-input-opensearch", "", es("5.6.16"), es("7.10.2"))
+	some f2 in fs2
+	f2.cluster == "source"
+	contains(f2.msg, "6.x and 7.x only")
+}
+
+test_ver007_opensearch_without_plugin_unverified if {
+	fs := only(ver.deny, "VER-007") with input as ls("7.17.0", es("7.10.2"), os("2.19.6"))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	f.cluster == "destination"
+	contains(f.msg, "logstash.output_plugin")
 }
 
 test_ver007_unknowns if {
