@@ -12,6 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 )
 
 // Plan file limits.
@@ -31,7 +34,55 @@ func LoadPlan(path string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParsePlan(path, data)
+	p, err := ParsePlan(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p.resolveFiles(filepath.Dir(path))
+	return p, nil
+}
+
+// resolveFiles makes every file path of the plan that is relative (every
+// string key whose name ends in _file: tls.ca_file, auth.password_file, …)
+// relative to dir, the plan's folder, instead of to wherever espreflight
+// runs: `tls: {ca_file: ca.pem}` beside the plan works from any working
+// folder. A plan read from standard input keeps its paths relative to the
+// working folder.
+func (p *Plan) resolveFiles(dir string) {
+	if dir == "" || dir == "." {
+		return
+	}
+	resolveFileKeys(reflect.ValueOf(p).Elem(), dir)
+}
+
+// resolveFileKeys walks the plan's structs (the yaml tags are its keys).
+func resolveFileKeys(v reflect.Value, dir string) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			resolveFileKeys(v.Elem(), dir)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			resolveFileKeys(v.Index(i), dir)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := v.Field(i)
+			key := t.Field(i).Tag.Get("yaml")
+			if key == "" || key == "-" {
+				continue
+			}
+			if f.Kind() == reflect.String && strings.HasSuffix(key, "_file") {
+				if s := f.String(); s != "" && !filepath.IsAbs(s) {
+					f.SetString(filepath.Join(dir, s))
+				}
+				continue
+			}
+			resolveFileKeys(f, dir)
+		}
+	}
 }
 
 // ReadPlan reads and validates a plan from r (standard input, for --plan -);

@@ -296,17 +296,21 @@ func (d *planDecoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	}
 }
 
+// DidYouMean is " (did you mean \"x\"?)" for the name closest to key, or
+// "" when none is close: the suggestion of every plan and facts error.
+func DidYouMean(key string, names []string) string { return suggest(key, names) }
+
 func suggest(key string, names []string) string {
 	best, bestD := "", 1<<30
 	k := strings.ToLower(key)
 	for _, n := range names {
 		// An abbreviation ("repo" for "repository") is a good guess too.
-		if len(k) >= 3 && strings.HasPrefix(n, k) {
+		if len(k) >= 3 && strings.HasPrefix(strings.ToLower(n), k) {
 			return fmt.Sprintf(" (did you mean %q?)", n)
 		}
 	}
 	for _, n := range names {
-		dist := levenshtein.ComputeDistance(strings.ToLower(key), n)
+		dist := levenshtein.ComputeDistance(k, strings.ToLower(n))
 		if dist < bestD {
 			best, bestD = n, dist
 		}

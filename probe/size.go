@@ -28,8 +28,16 @@ func ParseSize(s string) (int64, error) {
 	}
 	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
 		"g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "p": 1 << 50, "pb": 1 << 50}[strings.ToLower(m[2])]
-	return int64(f * mult), nil
+	// 2^63 bytes (8 EiB) and more do not fit a byte count: int64 would wrap
+	// (to a negative or arbitrary size) instead of refusing.
+	if b := f * mult; b < maxSizeBytes {
+		return int64(b), nil
+	}
+	return 0, fmt.Errorf("%q is too large: the largest size is 8191pb (just under 8 EiB)", s)
 }
+
+// maxSizeBytes is 2^63 as a float: the first byte count an int64 cannot hold.
+const maxSizeBytes = float64(1 << 63)
 
 // byteUnits are the binary units HumanBytes uses, largest first.
 var byteUnits = []struct {

@@ -187,7 +187,16 @@ func (o *checkOptions) checkDumpInput() error {
 // run that fails before its reports are written (exit 2) writes failed-run
 // reports instead.
 func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) error {
-	facts, err := o.loadFacts(ctx)
+	// The rule catalogue first: rule ids on the command line and in the
+	// plan's waivers are checked before anything is probed.
+	engine, err := policies.New(ctx, o.policies)
+	if err != nil {
+		return o.failed(nil).write(stdout, stderr, &exitError{code: exitUsage, err: err})
+	}
+	if err := engine.CheckRuleIDs(o.only, o.skip); err != nil {
+		return o.failed(nil).write(stdout, stderr, usageErr("%v", err))
+	}
+	facts, err := o.loadFacts(ctx, engine)
 	if err != nil {
 		return o.failed(nil).write(stdout, stderr, err)
 	}
@@ -197,10 +206,6 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 	if err := probe.CheckSelection(facts); err != nil {
 		// Nothing to migrate: a plan error, not a pass.
 		return o.failed(facts).write(stdout, stderr, err)
-	}
-	engine, err := policies.New(ctx, o.policies)
-	if err != nil {
-		return fail(err)
 	}
 	if o.dumpInput != "" {
 		if err := writeFileAtomic(o.dumpInput, func(w io.Writer) error { return engine.WriteInput(w, facts, o.now) }); err != nil {
@@ -258,11 +263,14 @@ func (o *checkOptions) failed(facts *probe.Facts) *failedRun {
 
 // loadFacts returns the facts to evaluate: a facts file (with the plan file
 // replacing its plan) or the plan's clusters, probed.
-func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
+func (o *checkOptions) loadFacts(ctx context.Context, engine *policies.Engine) (*probe.Facts, error) {
 	var plan *probe.Plan
 	if o.planPath != "" {
 		p, err := o.in.loadPlan()
 		if err != nil {
+			return nil, err
+		}
+		if err := engine.CheckPlan(p); err != nil {
 			return nil, err
 		}
 		plan = p
@@ -276,6 +284,11 @@ func (o *checkOptions) loadFacts(ctx context.Context) (*probe.Facts, error) {
 	}
 	if plan == nil && f.Plan == nil {
 		return nil, usageErr("%s holds no plan; give the plan with --plan FILE", o.in.factsName())
+	}
+	if plan == nil {
+		if err := engine.CheckPlan(f.Plan); err != nil {
+			return nil, err
+		}
 	}
 	if plan != nil {
 		if mm := probe.FactsMismatch(plan, f); len(mm) > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/espreflight/espreflight/advise"
 	"github.com/espreflight/espreflight/docs/schema"
+	"github.com/espreflight/espreflight/policies"
 	"github.com/espreflight/espreflight/probe"
 )
 
@@ -21,10 +22,11 @@ func planCommand() *cli.Command {
 			{
 				Name:        "validate",
 				Usage:       "check a plan file for errors (file:line:column) without contacting any cluster",
-				UsageText:   "espreflight plan validate [--quiet] --plan FILE",
-				Description: "Exits 0 when the plan is valid, 2 with one line per problem otherwise.\n\nExamples:\n   espreflight plan validate --plan migration.yaml\n   generate-plan | espreflight plan validate --plan -",
+				UsageText:   "espreflight plan validate [--quiet] [--policy DIR]... --plan FILE",
+				Description: "Exits 0 when the plan is valid, 2 with one line per problem otherwise. Waivers must name a\nrule of the catalogue that applies to the plan's method: give the --policy folders whose\nrules the plan waives.\n\nExamples:\n   espreflight plan validate --plan migration.yaml\n   espreflight plan validate --policy ./team-policies --plan migration.yaml\n   generate-plan | espreflight plan validate --plan -",
 				Flags: []cli.Flag{
 					planFlag("migration plan `FILE`"),
+					policyFlag(),
 					quietFlag("print nothing when the plan is valid"),
 				},
 				Action: func(c *cli.Context) error {
@@ -41,6 +43,13 @@ func planCommand() *cli.Command {
 					}
 					p, err := in.loadPlan()
 					if err != nil {
+						return err
+					}
+					engine, err := policies.New(c.Context, policies.Options{PolicyDirs: c.StringSlice("policy")})
+					if err != nil {
+						return &exitError{code: exitUsage, err: err}
+					}
+					if err := engine.CheckPlan(p); err != nil {
 						return err
 					}
 					if !c.Bool("quiet") {

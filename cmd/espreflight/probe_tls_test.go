@@ -62,3 +62,32 @@ func unknownReason(c *probe.ClusterFacts, fact string) string {
 	}
 	return ""
 }
+
+// TestPlanCAFileBesideThePlan: a plan's relative tls.ca_file is read from
+// the plan's folder, not from the working folder.
+func TestPlanCAFileBesideThePlan(t *testing.T) {
+	srv := httptest.NewTLSServer(recordedHandler(t, "elasticsearch-8.19.21"))
+	t.Cleanup(srv.Close)
+	dir := filepath.Join(t.TempDir(), "deploy")
+	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "certs", "http_ca.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "plan.yaml")
+	os.WriteFile(plan, []byte("version: 1\nmethod: snapshot\nindices: [\"*\"]\nsource: {kind: self-managed, endpoint: \""+srv.URL+"\", tls: {ca_file: certs/http_ca.crt}}\ndestination: {kind: alibaba, version: \"8.15.1\"}\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "facts.json")
+	// The working folder (this package) has no certs/http_ca.crt.
+	code, _, stderr := espreflight(t, "probe", "-q", "--plan", plan, "-o", out)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	f, err := probe.LoadFacts(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Clusters.Source; c.Version == nil || c.Version.Number != "8.19.21" {
+		t.Errorf("source version %+v, unknown %+v", c.Version, c.Unknown)
+	}
+}
