@@ -322,8 +322,12 @@ func LoadFacts(path string) (*Facts, error) {
 	defer fh.Close()
 	f, err := ReadFacts(fh)
 	if err != nil {
-		if data, rerr := os.ReadFile(path); rerr == nil {
-			err = exactOffset(err, data)
+		// The exact offset of a syntax error needs the whole document in
+		// memory: not for a huge file, whose streamed offset stands.
+		if st, serr := fh.Stat(); serr == nil && st.Mode().IsRegular() && st.Size() <= maxExactOffsetBytes {
+			if data, rerr := os.ReadFile(path); rerr == nil {
+				err = exactOffset(err, data)
+			}
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

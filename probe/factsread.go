@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -147,50 +148,49 @@ func jsonKindOf(c byte) string {
 // readFacts decodes one facts document from r (without the schema check and
 // checkFacts).
 func readFacts(r io.Reader) (*Facts, error) {
-	cr := &countingReader{r: r}
+	// Read through a buffer (leading white space was read a byte per
+	// call) and with long white-space runs cut (the decoder would buffer
+	// them whole); offsets are mapped back to the input's.
+	sq := &squeezeReader{r: r}
+	br := bufio.NewReaderSize(sq, 64<<10)
+	var lead int64 // white space before the document, as passed on
+	first, err := br.ReadByte()
+	for err == nil && jsonSpace(first) {
+		lead++
+		first, err = br.ReadByte()
+	}
+	at := func(off int64) int64 { return sq.rawOffset(lead + off) }
 	// The first byte that is not white space must open an object.
-	var head []byte
-	one := make([]byte, 1)
-	for {
-		n, err := cr.Read(one)
-		if n == 1 {
-			head = append(head, one[0])
-			if !jsonSpace(one[0]) {
-				break
-			}
-			continue
-		}
-		if err != nil {
-			if err == io.EOF {
-				break
-			}
-			return nil, err
-		}
-	}
 	switch {
-	case len(head) == 0:
+	case err != nil && err != io.EOF:
+		return nil, err
+	case err != nil && sq.n == 0:
 		return nil, &FactsError{Offset: -1, Msg: "empty (0 bytes): not a facts document; write one with `espreflight probe -o FILE`"}
-	case jsonSpace(head[len(head)-1]):
-		return nil, &FactsError{Offset: -1, Msg: fmt.Sprintf("only white space (%d bytes): not a facts document", len(head))}
-	case head[len(head)-1] != '{':
-		return nil, &FactsError{Offset: int64(len(head) - 1), Msg: "a facts document is a JSON object ({\"schema\": …}), not " + jsonKindOf(head[len(head)-1])}
+	case err != nil:
+		return nil, &FactsError{Offset: -1, Msg: fmt.Sprintf("only white space (%d bytes): not a facts document", sq.n)}
+	case first != '{':
+		return nil, &FactsError{Offset: at(0), Msg: "a facts document is a JSON object ({\"schema\": …}), not " + jsonKindOf(first)}
 	}
-	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(head), cr))
+	_ = br.UnreadByte()
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	f, err := streamFacts(dec)
 	if err == nil {
 		// Nothing may follow the document.
 		if _, terr := dec.Token(); terr != io.EOF {
-			return nil, &FactsError{Offset: dec.InputOffset(), Msg: "more data after the facts document; a facts file holds one JSON object"}
+			return nil, &FactsError{Offset: at(dec.InputOffset()), Msg: "more data after the facts document; a facts file holds one JSON object"}
 		}
 		return f, nil
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, &FactsError{Offset: cr.n, Msg: "truncated: the document ends before it is complete"}
+		return nil, &FactsError{Offset: sq.n, Msg: "truncated: the document ends before it is complete"}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return nil, &FactsError{Offset: dec.InputOffset(), Msg: "not valid JSON: " + se.Error(), syntax: true}
+		return nil, &FactsError{Offset: at(dec.InputOffset()), Msg: "not valid JSON: " + se.Error(), syntax: true}
+	}
+	if fe := (*FactsError)(nil); errors.As(err, &fe) && fe.Offset >= 0 && !fe.syntax {
+		fe.Offset = at(fe.Offset) // objectKey's, in the decoder's offsets
 	}
 	return nil, err
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -127,4 +128,80 @@ func yamlDepth(n ast.Node, depth int) int {
 		return out
 	}
 	return depth
+}
+
+// squeezeOracle is squeezeReader done byte by byte: the reference that
+// FuzzSqueeze holds the fast one to.
+func squeezeOracle(data []byte, max int) (out []byte, raw []int64) {
+	inString, escaped, run := false, false, 0
+	for i, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case jsonSpace(c):
+			if run++; run > max {
+				continue
+			}
+		default:
+			run, inString = 0, c == '"'
+		}
+		out = append(out, c)
+		raw = append(raw, int64(i))
+	}
+	return out, append(raw, int64(len(data)))
+}
+
+// chunkReader returns data in the chunk sizes sizes gives (cycled).
+type chunkReader struct {
+	data  []byte
+	sizes []byte
+	i     int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := 1 + int(c.sizes[c.i%len(c.sizes)])%17
+	c.i++
+	n = min(n, len(p), len(c.data))
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// FuzzSqueeze: the fast squeezeReader passes on exactly what the byte by
+// byte reference does, whatever the chunks it is read in, and maps every
+// output offset back to the same input offset.
+func FuzzSqueeze(f *testing.F) {
+	f.Add([]byte(`{"a":   "b  \"  c"  ,   "d\\\\":    [1,   2]}`), uint8(2), []byte{3, 1, 4})
+	f.Add([]byte(`{"k\"":"\\"   ,      "x"}     `), uint8(1), []byte{0})
+	f.Add([]byte("   \n\t  {  }  \r\n  "), uint8(3), []byte{16, 2})
+	f.Fuzz(func(t *testing.T, data []byte, max uint8, sizes []byte) {
+		if len(sizes) == 0 {
+			sizes = []byte{255}
+		}
+		m := 1 + int(max)%8
+		want, raw := squeezeOracle(data, m)
+		s := &squeezeReader{r: &chunkReader{data: data, sizes: sizes}, max: m}
+		got, err := io.ReadAll(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("max %d: got %q, want %q", m, got, want)
+		}
+		for off := range raw {
+			if r := s.rawOffset(int64(off)); r != raw[off] {
+				t.Fatalf("max %d: output offset %d maps to %d, want %d (%q)", m, off, r, raw[off], data)
+			}
+		}
+	})
 }
