@@ -10,7 +10,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN     := bin/espreflight
 
-.PHONY: help build test lint fmt demo docs golden bench bench-cli opa integration record nodes-fetch clean
+.PHONY: help build test lint fmt demo docs golden bench bench-cli opa integration record nodes-fetch clean release-snapshot release-check
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,5 +66,11 @@ docs: ## regenerate docs/rules.md from the rules' METADATA and docs/probe.md fro
 golden: ## rewrite the golden files after an intended output change
 	$(GO) test ./... -update
 
+release-snapshot: ## every release archive (linux/darwin/windows x amd64/arm64), checksums and SBOMs into dist/, with GoReleaser
+	.ci/release snapshot
+
+release-check: ## goreleaser check, then one target's archive, checksums and SBOM, verified (as .ci/run does)
+	.ci/release check
+
 clean: ## remove build outputs
-	rm -rf bin out
+	rm -rf bin out dist
