@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	yaml "github.com/goccy/go-yaml"
 )
 
 // ciCommands extracts the `espreflight check …` commands from the CI
@@ -52,6 +55,8 @@ func ciCommands(t *testing.T) map[string][]string {
 // well-formed, also when the gate fails, and that what they print on
 // standard output is what the step needs.
 func TestCIExamples(t *testing.T) {
+	t.Run("The GitHub Action", testActionExample)
+	t.Run("A plain shell script", testShellExample)
 	cmds := ciCommands(t)
 	for _, section := range []string{"GitHub Actions", "GitHub Actions without code scanning", "GitLab CI"} {
 		args, ok := cmds[section]
@@ -161,5 +166,118 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ciBlock returns the first fenced code block of a language under a "## "
+// section of docs/ci.md.
+func ciBlock(t *testing.T, section, lang string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "docs", "ci.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, block := false, -1
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(l, "## "):
+			in = strings.TrimPrefix(l, "## ") == section
+		case in && block < 0 && l == "```"+lang:
+			block = 0
+		case block == 0 && l == "```":
+			return strings.Join(out, "\n") + "\n"
+		case block == 0:
+			out = append(out, l)
+		}
+	}
+	t.Fatalf("docs/ci.md has no %s block under %q", lang, section)
+	return ""
+}
+
+// testActionExample runs the workflow step of "The GitHub Action" with its
+// inputs through the Action (from a local stand-in for the latest release):
+// the step fails on the failing example, and the reports it names exist.
+func testActionExample(t *testing.T) {
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal([]byte(ciBlock(t, "The GitHub Action", "yaml")), &wf); err != nil {
+		t.Fatal(err)
+	}
+	var inputs map[string]string
+	for _, job := range wf.Jobs {
+		for _, st := range job.Steps {
+			if strings.HasPrefix(st.Uses, "espreflight/espreflight@") {
+				inputs = st.With
+			}
+		}
+	}
+	if inputs == nil {
+		t.Fatal("the example uses no espreflight/espreflight@ step")
+	}
+	if v := inputs["version"]; v != "" && v != "latest" {
+		t.Fatalf("the example pins version %q; this test serves a latest release", v)
+	}
+	url, _ := fakeRelease(t, buildBinary(t, "-ldflags", "-s -w -X main.version=1.2.3"), "1.2.3", false)
+	with := map[string]string{"release-url": url}
+	for k, v := range inputs {
+		with[k] = v
+	}
+	ws := ciWorkspace(t, "arch-conflict.yaml")
+	run := runAction(t, ws, with, map[string]string{"ESPREFLIGHT_NOW": "2026-11-26"})
+	if run.failed != "check" || run.action["exit-code"] != "1" || !strings.Contains(run.log, "ARCH-001") {
+		t.Fatalf("failed step %q exit-code %q, want check and 1:\n%s", run.failed, run.action["exit-code"], run.log)
+	}
+	for _, f := range strings.Fields(inputs["formats"]) {
+		if _, path, ok := strings.Cut(f, "="); ok {
+			if _, err := os.Stat(filepath.Join(ws, path)); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
+	if run.uses["github/codeql-action/upload-sarif"]["sarif_file"] == "" || !strings.Contains(run.summary, "ARCH-001") {
+		t.Errorf("no SARIF upload or job summary: %v %q", run.uses, run.summary)
+	}
+}
+
+// testShellExample runs the script of "A plain shell script" with bash on
+// the failing and the passing example.
+func testShellExample(t *testing.T) {
+	script := ciBlock(t, "A plain shell script", "sh")
+	bin := buildBinary(t)
+	for _, tc := range []struct {
+		plan string
+		code int
+		want string
+	}{{"arch-conflict.yaml", 1, "preflight: the plan would fail"}, {"arch-same.yaml", 0, "preflight: the plan passes"}} {
+		ws := ciWorkspace(t, tc.plan)
+		path := filepath.Join(ws, "preflight.sh")
+		if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("bash", path)
+		cmd.Dir = ws
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "ESPREFLIGHT_NOW=2026-11-26")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", tc.plan, code, tc.code, tc.want, out)
+		}
+		for _, f := range []string{"espreflight.json", "espreflight.xml"} {
+			if _, err := os.Stat(filepath.Join(ws, f)); err != nil {
+				t.Errorf("%s: %v", tc.plan, err)
+			}
+		}
 	}
 }
