@@ -103,7 +103,7 @@ func Run(ctx context.Context, e Engine, f *probe.Facts, now time.Time, goal Goal
 				}
 				assumes = append(assumes, a...)
 			}
-			opt, err := evaluate(ctx, e, f, base, now)
+			opt, _, err := evaluate(ctx, e, f, base, now)
 			if err != nil {
 				return nil, err
 			}
@@ -123,7 +123,7 @@ func Run(ctx context.Context, e Engine, f *probe.Facts, now time.Time, goal Goal
 				}
 				vp := clonePlan(base)
 				v.apply(vp)
-				vopt, err := evaluate(ctx, e, f, vp, now)
+				vopt, _, err := evaluate(ctx, e, f, vp, now)
 				if err != nil {
 					return nil, err
 				}
@@ -144,8 +144,10 @@ func Run(ctx context.Context, e Engine, f *probe.Facts, now time.Time, goal Goal
 }
 
 // evaluate evaluates one plan over the facts (the clusters stay as
-// probed; a declared intermediate is added when the plan has one).
-func evaluate(ctx context.Context, e Engine, f *probe.Facts, p *probe.Plan, now time.Time) (*Option, error) {
+// probed; a declared intermediate is added when the plan has one). The
+// option keeps what the advice shows, not the findings: at 100 000 indices
+// each evaluation has 100 000 of them.
+func evaluate(ctx context.Context, e Engine, f *probe.Facts, p *probe.Plan, now time.Time) (*Option, *policies.Result, error) {
 	ff := *f
 	ff.Plan = p
 	ff.Clusters = probe.Clusters{Source: f.Clusters.Source, Destination: f.Clusters.Destination}
@@ -160,9 +162,9 @@ func evaluate(ctx context.Context, e Engine, f *probe.Facts, p *probe.Plan, now 
 	}
 	res, err := e.Evaluate(ctx, &ff, now)
 	if err != nil {
-		return nil, fmt.Errorf("advise %s/%s: %w", p.Method, p.Mode, err)
+		return nil, nil, fmt.Errorf("advise %s/%s: %w", p.Method, p.Mode, err)
 	}
-	opt := &Option{Method: p.Method, Mode: p.Mode, Plan: p, Result: res, Summary: res.Summary}
+	opt := &Option{Method: p.Method, Mode: p.Mode, Plan: p, Summary: res.Summary}
 	opt.Blocking, opt.Unverified, opt.Warnings = reasons(res.Findings)
 	switch {
 	case len(opt.Blocking) > 0:
@@ -174,7 +176,7 @@ func evaluate(ctx context.Context, e Engine, f *probe.Facts, p *probe.Plan, now 
 	default:
 		opt.Verdict = VerdictWorks
 	}
-	return opt, nil
+	return opt, res, nil
 }
 
 // reasons groups the unwaived findings by rule: verified errors, unverified
@@ -258,11 +260,11 @@ func logstashDefaults(ctx context.Context, e Engine, f *probe.Facts, p *probe.Pl
 		for _, v := range logstashCandidates {
 			tp := clonePlan(p)
 			tp.Logstash.Version = v
-			opt, err := evaluate(ctx, e, f, tp, now)
+			_, res, err := evaluate(ctx, e, f, tp, now)
 			if err != nil {
 				return nil, err
 			}
-			if !hasVerified(opt.Result.Findings, "VER-007") {
+			if !hasVerified(res.Findings, "VER-007") {
 				*cache = v
 				break
 			}

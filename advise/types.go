@@ -102,8 +102,6 @@ type Option struct {
 	// Plan is the plan the option was evaluated with (in JSON only for the
 	// recommended option, as Recommendation.Plan).
 	Plan *probe.Plan `json:"-"`
-	// Result is the full evaluation.
-	Result *policies.Result `json:"-"`
 }
 
 // Key identifies an option: "method/mode" or "method/mode/variant".

@@ -43,8 +43,14 @@ type Engine struct {
 	// refs are the deny/warn rule sets evaluated, in query order.
 	refs  []ruleSetRef
 	query string
-	rules []Rule
-	byID  map[string]*Rule
+	// cache keeps input parts across evaluations (WithInputCache); nil
+	// keeps nothing.
+	cache *inputCache
+	// queries are the queries of each plan method (queryFor), shared by
+	// the copies of the engine.
+	queries *methodQueries
+	rules   []Rule
+	byID    map[string]*Rule
 	// indexFields are the keys of input.clusters[_].indices[_] the compiled
 	// policies read; Evaluate builds index objects with those only.
 	indexFields IndexFields
@@ -215,6 +221,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("prepare policies: %w", err)
 	}
 	e.pq = pq
+	e.queries = &methodQueries{byMethod: map[string]*methodQuery{}}
 	return e, nil
 }
 

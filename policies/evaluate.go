@@ -21,7 +21,7 @@ import (
 // at now: the facts document, the selection and the evaluation time, with
 // the index objects holding only the keys the compiled policies read.
 func (e *Engine) Input(f *probe.Facts, now time.Time) (ast.Value, error) {
-	return NewInput(f, now).Value(e.indexFields)
+	return e.newInput(f, now).value(e.indexFields, e.cache)
 }
 
 // WriteInput writes Input as JSON (check --dump-input): given to `opa eval
@@ -51,16 +51,23 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	}
 	// The query time is --now: a builtin that reads it (none is allowed
 	// today, see Capabilities) reads the evaluation date, not the clock.
-	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(now))
+	q, err := e.queryFor(ctx, f.Plan.Method)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		return nil, err
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return nil, fmt.Errorf("evaluate policies: undefined result")
-	}
-	sets, ok := rs[0].Expressions[0].Value.([]any)
-	if !ok || len(sets) != len(e.refs) {
-		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
+	var sets []any
+	if len(q.refs) > 0 {
+		rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(now))
+		if err != nil {
+			return nil, fmt.Errorf("evaluate policies: %w", err)
+		}
+		if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+			return nil, fmt.Errorf("evaluate policies: undefined result")
+		}
+		var ok bool
+		if sets, ok = rs[0].Expressions[0].Value.([]any); !ok || len(sets) != len(q.refs) {
+			return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
+		}
 	}
 	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), FactsCollectedAt: f.CollectedAt.UTC(), Rules: e.rules, Method: f.Plan.Method}
 	// Decode every finding first and count what they expand to, so the
@@ -76,10 +83,10 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	for i, set := range sets {
 		items, ok := set.([]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: expected a set of findings, got %T", e.refs[i].path, set)
+			return nil, fmt.Errorf("%s: expected a set of findings, got %T", q.refs[i].path, set)
 		}
 		for _, item := range items {
-			base, indices, err := e.finding(e.refs[i], item, f, prov)
+			base, indices, err := e.finding(q.refs[i], item, f, prov)
 			if err != nil {
 				return nil, err
 			}
@@ -92,7 +99,7 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 			total += max(1, len(indices))
 		}
 	}
-	rs, sets = nil, nil // the OPA result is no longer needed
+	sets = nil // the OPA result is no longer needed
 	x := newExplainer(f)
 	for i := range all {
 		x.explain(&all[i].base)

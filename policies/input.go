@@ -33,8 +33,12 @@ type EvalInfo struct {
 
 // NewInput builds the policy input for facts evaluated at now.
 func NewInput(f *probe.Facts, now time.Time) *Input {
+	return &Input{Facts: f, Selection: probe.Derive(f), Eval: evalInfo(now)}
+}
+
+func evalInfo(now time.Time) EvalInfo {
 	now = now.UTC()
-	return &Input{Facts: f, Selection: probe.Derive(f), Eval: EvalInfo{Time: now.Format(time.RFC3339), Date: now.Format("2006-01-02")}}
+	return EvalInfo{Time: now.Format(time.RFC3339), Date: now.Format("2006-01-02")}
 }
 
 // Value converts the input into an OPA value once, without a JSON round trip
@@ -54,6 +58,12 @@ func NewInput(f *probe.Facts, now time.Time) *Input {
 // the difference, as it never reads the others. With the zero IndexFields,
 // every key.
 func (in *Input) Value(fields IndexFields) (ast.Value, error) {
+	return in.value(fields, nil)
+}
+
+// value is Value, taking the clusters and selections cache holds (and
+// adding those it does not) when cache is not nil.
+func (in *Input) value(fields IndexFields, cache *inputCache) (ast.Value, error) {
 	if in.Facts == nil {
 		return jsonValue(in)
 	}
@@ -75,8 +85,15 @@ func (in *Input) Value(fields IndexFields) (ast.Value, error) {
 		if c == nil {
 			continue
 		}
+		if t := cache.cluster(c); t != nil {
+			terms[i] = t
+			continue
+		}
 		wg.Go(func() {
 			terms[i], errs[i] = newBuilder().cluster(c, fields)
+			if errs[i] == nil {
+				cache.setCluster(c, terms[i])
+			}
 		})
 	}
 	sel := ast.NullTerm()
@@ -84,7 +101,12 @@ func (in *Input) Value(fields IndexFields) (ast.Value, error) {
 		b := newBuilder()
 		pairs := make([][2]*ast.Term, 0, len(in.Selection))
 		for role, s := range in.Selection {
-			pairs = append(pairs, [2]*ast.Term{b.str(role), b.selection(s)})
+			t := cache.selection(s)
+			if t == nil {
+				t = b.selection(s)
+				cache.setSelection(s, t)
+			}
+			pairs = append(pairs, [2]*ast.Term{b.str(role), t})
 		}
 		sel = ast.NewTerm(ast.NewObject(pairs...))
 	}

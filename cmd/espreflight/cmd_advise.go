@@ -226,7 +226,9 @@ func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) 
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	adv, err := advise.Run(ctx, engine, facts, o.now, o.goal)
+	// Every method is the same clusters with another plan: their part of
+	// the policy input is built once.
+	adv, err := advise.Run(ctx, engine.WithInputCache(), facts, o.now, o.goal)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
