@@ -93,7 +93,7 @@ type rawObject struct {
 	buf bytes.Buffer
 }
 
-func (o *rawObject) add(dec *json.Decoder, key string) error {
+func (o *rawObject) add(dec *factsDecoder, key string) error {
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		return err
@@ -172,8 +172,7 @@ func readFacts(r io.Reader) (*Facts, error) {
 		return nil, &FactsError{Offset: at(0), Msg: "a facts document is a JSON object ({\"schema\": …}), not " + jsonKindOf(first)}
 	}
 	_ = br.UnreadByte()
-	dec := json.NewDecoder(br)
-	dec.DisallowUnknownFields()
+	dec := newFactsDecoder(br)
 	f, err := streamFacts(dec)
 	if err == nil {
 		// Nothing may follow the document.
@@ -189,8 +188,8 @@ func readFacts(r io.Reader) (*Facts, error) {
 	if errors.As(err, &se) {
 		return nil, &FactsError{Offset: at(dec.InputOffset()), Msg: "not valid JSON: " + se.Error(), syntax: true}
 	}
-	if fe := (*FactsError)(nil); errors.As(err, &fe) && fe.Offset >= 0 && !fe.syntax {
-		fe.Offset = at(fe.Offset) // objectKey's, in the decoder's offsets
+	if fe := (*FactsError)(nil); errors.As(err, &fe) && fe.Offset >= 0 {
+		fe.Offset = at(fe.Offset) // objectKey's and the indices reader's, in the decoder's offsets
 	}
 	return nil, err
 }
@@ -210,7 +209,7 @@ func exactOffset(err error, data []byte) error {
 	return err
 }
 
-func streamFacts(dec *json.Decoder) (*Facts, error) {
+func streamFacts(dec *factsDecoder) (*Facts, error) {
 	var f Facts
 	if _, err := dec.Token(); err != nil { // '{'
 		return nil, err
@@ -245,7 +244,7 @@ func streamFacts(dec *json.Decoder) (*Facts, error) {
 	return &f, nil
 }
 
-func objectKey(dec *json.Decoder) (string, error) {
+func objectKey(dec *factsDecoder) (string, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return "", err
@@ -260,7 +259,7 @@ func objectKey(dec *json.Decoder) (string, error) {
 // openToken reads the first token of a value that must be an object or an
 // array (open), or null; null gives (false, nil). Anything else is an error
 // at path.
-func openToken(dec *json.Decoder, open json.Delim, path string) (bool, error) {
+func openToken(dec *factsDecoder, open json.Delim, path string) (bool, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return false, err
@@ -295,7 +294,7 @@ func jsonKind(tok json.Token) string {
 	}
 }
 
-func readClusters(dec *json.Decoder, c *Clusters) error {
+func readClusters(dec *factsDecoder, c *Clusters) error {
 	ok, err := openToken(dec, '{', "clusters")
 	if !ok || err != nil {
 		return err // null leaves the struct as it is
@@ -327,7 +326,7 @@ func readClusters(dec *json.Decoder, c *Clusters) error {
 	return err
 }
 
-func readCluster(dec *json.Decoder, p **ClusterFacts, role string) error {
+func readCluster(dec *factsDecoder, p **ClusterFacts, role string) error {
 	path := "clusters." + role
 	ok, err := openToken(dec, '{', path)
 	if err != nil {
@@ -368,7 +367,7 @@ func readCluster(dec *json.Decoder, p **ClusterFacts, role string) error {
 
 // readIndices decodes an array of indices element by element, checking and
 // deriving each (checkIndex): null is a nil slice (unknown), [] an empty one.
-func readIndices(dec *json.Decoder, dst *[]Index, path string) error {
+func readIndices(dec *factsDecoder, dst *[]Index, path string) error {
 	ok, err := openToken(dec, '[', path)
 	if err != nil {
 		return err
@@ -377,22 +376,8 @@ func readIndices(dec *json.Decoder, dst *[]Index, path string) error {
 		*dst = nil
 		return nil
 	}
-	s := []Index{}
-	ivs := indexVersions{}
-	for i := 0; dec.More(); i++ {
-		s = append(s, Index{})
-		if err := dec.Decode(&s[i]); err != nil {
-			var se *json.SyntaxError
-			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return err
-			}
-			return jsonError(fmt.Sprintf("%s[%d]", path, i), err, nil, reflect.TypeFor[Index]())
-		}
-		if err := checkIndex(&s[i], path, i, ivs); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil { // ']'
+	s, err := readIndexArray(dec, path)
+	if err != nil {
 		return err
 	}
 	*dst = s

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -417,5 +418,37 @@ func BenchmarkReadFacts(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadFactsIndexMutations: damaged index arrays (a byte replaced,
+// dropped or added anywhere in them) give what encoding/json on the whole
+// document gives: the same facts, or both an error. The indices are read
+// by ReadFacts' own scanner (factsindices.go), so this is where it could
+// differ.
+func TestReadFactsIndexMutations(t *testing.T) {
+	base, err := json.Marshal(synthetic.Facts(4, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.Index(base, []byte(`"indices":[`)) + len(`"indices":`)
+	end := start + bytes.Index(base[start:], []byte(`}],`)) + 2
+	alphabet := []byte("{}[]\",:\\ \n0123456789-.eEtrufalsn\xffA")
+	r := rand.New(rand.NewSource(7))
+	for k := 0; k < 1000; k++ {
+		b := bytes.Clone(base)
+		for m := 0; m < 1+r.Intn(3); m++ {
+			i := start + r.Intn(end-start)
+			c := alphabet[r.Intn(len(alphabet))]
+			switch r.Intn(3) {
+			case 0:
+				b[i] = c
+			case 1:
+				b = append(b[:i], b[i+1:]...)
+			default:
+				b = append(b[:i], append([]byte{c}, b[i:]...)...)
+			}
+		}
+		requireSameFacts(t, b)
 	}
 }
