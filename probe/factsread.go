@@ -362,7 +362,11 @@ func readCluster(dec *factsDecoder, p **ClusterFacts, role string) error {
 	if _, err := dec.Token(); err != nil { // '}'
 		return err
 	}
-	return rest.decode(c, path)
+	if err := rest.decode(c, path); err != nil {
+		return err
+	}
+	shareIndexNames(c)
+	return nil
 }
 
 // readIndices decodes an array of indices element by element, checking and
