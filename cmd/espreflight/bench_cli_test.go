@@ -45,7 +45,8 @@ const (
 	cliBenchGen = "c1"
 )
 
-var cliBenchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+// cliBenchNow is a day after the synthetic facts were collected.
+var cliBenchNow = time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
 
 // cliBench is what every sub-benchmark shares: built once per run.
 type cliBench struct {

@@ -204,6 +204,7 @@ func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 // runAdvise probes (or reads the facts) once, evaluates every method and
 // writes the advice, and the starter plan with --write-plan.
 func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) error {
+	defer limitMemory(o.factsPath)()
 	var saved *probe.Facts
 	if o.factsPath != "" {
 		f, err := o.in.loadFacts()
