@@ -205,6 +205,7 @@ func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 // writes the advice, and the starter plan with --write-plan.
 func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) error {
 	defer limitMemory(o.factsPath)()
+	compiled := compilePolicies(ctx, o.policies)
 	var saved *probe.Facts
 	if o.factsPath != "" {
 		f, err := o.in.loadFacts()
@@ -223,7 +224,7 @@ func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) 
 	} else if facts, err = collectFacts(ctx, plan, o.probe); err != nil {
 		return err
 	}
-	engine, err := policies.New(ctx, o.policies)
+	engine, err := compiled()
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}

@@ -189,6 +189,7 @@ func (o *checkOptions) checkDumpInput() error {
 // reports instead.
 func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) error {
 	defer limitMemory(o.factsPath)()
+	o.in.prefetchFacts()
 	// The rule catalogue first: rule ids on the command line and in the
 	// plan's waivers are checked before anything is probed.
 	engine, err := policies.New(ctx, o.policies)
