@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -32,6 +30,13 @@ const (
 )
 
 func renderSARIF(w io.Writer, res *policies.Result, opts Options) error {
+	rep, indent := buildSARIF(res, opts)
+	return writeCleanSARIF(w, rep, indent)
+}
+
+// buildSARIF builds the log of a result, and says whether it is small
+// enough to be indented.
+func buildSARIF(res *policies.Result, opts Options) (*sarif.Report, bool) {
 	rep := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI("espreflight", ToolURI)
 	if v := strings.TrimPrefix(res.ToolVersion, "v"); v != "" {
@@ -80,7 +85,7 @@ func renderSARIF(w io.Writer, res *policies.Result, opts Options) error {
 	run.AddInvocation(inv)
 	run.WithProperties(runProperties(res, opts))
 	rep.AddRun(run)
-	return writeCleanSARIF(w, rep, len(items) <= sarifIndentMax)
+	return rep, len(items) <= sarifIndentMax
 }
 
 // sarifIndentMax: logs with more results are written without indentation,
@@ -93,60 +98,6 @@ var sentinelKeys = map[string]bool{"id": true, "index": true, "parentIndex": tru
 
 // keptEmpty are arrays that must stay even when empty (GitHub requires them).
 var keptEmpty = map[string]bool{"runs": true, "results": true, "rules": true}
-
-// writeCleanSARIF writes the log indented, without go-sarif's -1 sentinels
-// and empty arrays (pitfall 3 of shared/research/sarif.md): smaller files,
-// no validator warnings, the same meaning. Keys come out sorted; large logs
-// are not indented.
-func writeCleanSARIF(w io.Writer, rep *sarif.Report, indent bool) error {
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return err
-	}
-	clean(doc)
-	enc := json.NewEncoder(w)
-	if indent {
-		enc.SetIndent("", "  ")
-	}
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
-}
-
-func clean(v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			switch y := e.(type) {
-			case json.Number:
-				if sentinelKeys[k] && y.String() == "-1" {
-					delete(x, k)
-				}
-			case []any:
-				if len(y) == 0 && !keptEmpty[k] {
-					delete(x, k)
-					continue
-				}
-				clean(y)
-			case map[string]any:
-				if len(y) == 0 && k == "properties" {
-					delete(x, k)
-					continue
-				}
-				clean(y)
-			}
-		}
-	case []any:
-		for _, e := range x {
-			clean(e)
-		}
-	}
-}
 
 var semverRe = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
