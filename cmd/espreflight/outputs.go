@@ -122,7 +122,7 @@ func (r *failedRun) write(stdout, stderr io.Writer, err error) error {
 		if werr == nil {
 			continue
 		}
-		if rerr := os.Remove(path); rerr == nil || errors.Is(rerr, os.ErrNotExist) {
+		if rerr := removeReport(path); rerr == nil || errors.Is(rerr, os.ErrNotExist) {
 			fmt.Fprintf(stderr, "espreflight: no %s report: %v\n", o.format, werr)
 		} else {
 			fmt.Fprintf(stderr, "espreflight: %v; the %s left there is from an earlier run (%v)\n", werr, path, rerr)
@@ -200,4 +200,17 @@ func rescueFlags(flags []cli.Flag, args []string) map[string][]string {
 		}
 	}
 	return vals
+}
+
+// removeReport removes a report that could not be written, so that no
+// stale one stays; a device, pipe or socket (-o /dev/null) is left alone.
+func removeReport(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return nil
+	}
+	return os.Remove(path)
 }

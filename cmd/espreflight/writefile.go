@@ -30,13 +30,20 @@ const staleAge = time.Hour
 // and renames it into place. A new file gets the permissions of the user's
 // umask (0666 minus it), a replaced file keeps its own. Temporary files of
 // earlier runs that were killed are removed first.
+//
+// A path that is a device, a pipe or a socket (-o /dev/null, -o /dev/stdout,
+// a FIFO) is written to as it is: renaming a file over it would replace
+// the device itself (run as root, -o /dev/null would leave /dev/null a
+// regular file).
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	dir, base := filepath.Dir(path), filepath.Base(path)
-	removeStaleTemps(dir, base)
 	perm, keep := os.FileMode(0o666), false
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		perm, keep = st.Mode().Perm(), true
+	} else if err == nil && st.Mode()&(os.ModeDevice|os.ModeNamedPipe|os.ModeSocket|os.ModeCharDevice) != 0 {
+		return writeSpecial(path, write)
 	}
+	removeStaleTemps(dir, base)
 	// The kernel applies the umask to perm; a replaced file's mode is then
 	// set as it was, whatever the umask.
 	tmp, err := createTemp(dir, base, perm)
@@ -62,6 +69,22 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		}
 	}
 	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeSpecial writes to a device, pipe or socket in place.
+func writeSpecial(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
