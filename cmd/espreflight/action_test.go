@@ -497,16 +497,51 @@ func TestActionFromRelease(t *testing.T) {
 	}
 }
 
-// buildBinary builds cmd/espreflight into a temporary folder with extra go
-// build flags and returns its path.
+// buildBinary builds cmd/espreflight with extra go build flags and returns
+// its path. A binary is built once per set of flags and test run (linking
+// one costs seconds), into a folder the last test of the run removes.
 func buildBinary(t *testing.T, flags ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "espreflight")
+	key := strings.Join(flags, "\x00")
+	builtMu.Lock()
+	defer builtMu.Unlock()
+	if bin, ok := built[key]; ok {
+		return bin
+	}
+	if builtDir == "" {
+		dir, err := os.MkdirTemp("", "espreflight-test-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		builtDir = dir
+	}
+	// Named espreflight, alone in its folder: a test may put it on PATH.
+	dir := filepath.Join(builtDir, fmt.Sprint(len(built)))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "espreflight")
 	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
 	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("go %v: %v\n%s", args, err, out)
 	}
+	built[key] = bin
 	return bin
+}
+
+var (
+	builtMu  sync.Mutex
+	built    = map[string]string{}
+	builtDir string
+)
+
+// TestMain removes the binaries buildBinary built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }
 
 // TestActionInstallsGoReleaserDist installs, with the Action, the archive
