@@ -50,8 +50,19 @@ type jnode struct {
 }
 
 type jsonReader struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	slab []jnode // nodes are carved from it: one allocation per 1024
+}
+
+func (r *jsonReader) node(kind byte) *jnode {
+	if len(r.slab) == 0 {
+		r.slab = make([]jnode, 1024)
+	}
+	n := &r.slab[0]
+	r.slab = r.slab[1:]
+	n.kind = kind
+	return n
 }
 
 func (r *jsonReader) space() {
@@ -70,7 +81,7 @@ func (r *jsonReader) value() (*jnode, error) {
 	switch c := r.b[r.i]; c {
 	case '{':
 		r.i++
-		n := &jnode{kind: '{'}
+		n := r.node('{')
 		r.space()
 		if r.i < len(r.b) && r.b[r.i] == '}' {
 			r.i++
@@ -107,7 +118,7 @@ func (r *jsonReader) value() (*jnode, error) {
 		}
 	case '[':
 		r.i++
-		n := &jnode{kind: '['}
+		n := r.node('[')
 		r.space()
 		if r.i < len(r.b) && r.b[r.i] == ']' {
 			r.i++
@@ -133,13 +144,17 @@ func (r *jsonReader) value() (*jnode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &jnode{raw: unescapeHTML(s)}, nil
+		n := r.node(0)
+		n.raw = unescapeHTML(s)
+		return n, nil
 	default:
 		start := r.i
 		for r.i < len(r.b) && !jsonWhite(r.b[r.i]) && r.b[r.i] != ',' && r.b[r.i] != '}' && r.b[r.i] != ']' {
 			r.i++
 		}
-		return &jnode{raw: r.b[start:r.i]}, nil
+		n := r.node(0)
+		n.raw = r.b[start:r.i]
+		return n, nil
 	}
 }
 

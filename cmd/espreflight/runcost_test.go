@@ -8,9 +8,9 @@ import (
 )
 
 // TestLimitMemory: a large facts file sets a soft limit of memLimitFactor
-// times its size for the run and restores the previous one after it; a
-// small file gets minMemLimit; GOMEMLIMIT, standard input and a missing
-// file leave the limit alone.
+// times its size for the run, a small one the minMemLimit floor and the
+// smallGCPercent; both are restored after the run; GOMEMLIMIT or GOGC in
+// the environment, standard input and a missing file leave them alone.
 func TestLimitMemory(t *testing.T) {
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
@@ -26,28 +26,39 @@ func TestLimitMemory(t *testing.T) {
 	if err := os.WriteFile(small, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	current := func() int64 { return debug.SetMemoryLimit(-1) } // -1 reads it
-	before := current()
+	limit := func() int64 { return debug.SetMemoryLimit(-1) } // -1 reads it
+	percent := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	limit0, percent0 := limit(), percent()
 	for _, c := range []struct {
-		path string
-		env  string
-		want int64
+		path, env string
+		limit     int64
+		percent   int
 	}{
-		{big, "", int64(float64(100<<20) * memLimitFactor)},
-		{small, "", minMemLimit},
-		{big, "1GiB", before},
-		{"-", "", before},
-		{"", "", before},
-		{filepath.Join(dir, "missing.json"), "", before},
+		{big, "", int64(float64(100<<20) * memLimitFactor), percent0},
+		{small, "", minMemLimit, smallGCPercent},
+		{big, "GOMEMLIMIT", limit0, percent0},
+		{small, "GOGC", limit0, percent0},
+		{"-", "", limit0, percent0},
+		{"", "", limit0, percent0},
+		{filepath.Join(dir, "missing.json"), "", limit0, percent0},
 	} {
-		t.Setenv("GOMEMLIMIT", c.env)
+		for _, v := range []string{"GOMEMLIMIT", "GOGC"} {
+			t.Setenv(v, "")
+		}
+		if c.env != "" {
+			t.Setenv(c.env, "50")
+		}
 		restore := limitMemory(c.path)
-		if got := current(); got != c.want {
-			t.Errorf("%s (GOMEMLIMIT=%q): limit %d, want %d", filepath.Base(c.path), c.env, got, c.want)
+		if got, gotp := limit(), percent(); got != c.limit || gotp != c.percent {
+			t.Errorf("%s (%s set): limit %d, GC percent %d; want %d, %d", filepath.Base(c.path), c.env, got, gotp, c.limit, c.percent)
 		}
 		restore()
-		if got := current(); got != before {
-			t.Errorf("%s: limit %d after the run, want %d back", filepath.Base(c.path), got, before)
+		if got, gotp := limit(), percent(); got != limit0 || gotp != percent0 {
+			t.Errorf("%s: limit %d, GC percent %d after the run; want %d, %d back", filepath.Base(c.path), got, gotp, limit0, percent0)
 		}
 	}
 }
