@@ -53,21 +53,67 @@ const resumePrefix = `{"":{"":{"":0`
 // readIndexArray reads the elements of an indices array whose '[' the
 // decoder has just read, up to and including its ']', then resumes the
 // decoder after it.
-func readIndexArray(dec *factsDecoder, path string) ([]Index, error) {
+func readIndexArray(dec *factsDecoder, path string) (s []Index, err error) {
+	err = dec.takeOver(func(r *indexReader) error {
+		s, err = r.array(path)
+		return err
+	})
+	return s, err
+}
+
+// takeOver lets read go on with the document from the decoder's position
+// (inside a cluster's object), then resumes the decoder after what read
+// consumed.
+func (dec *factsDecoder) takeOver(read func(r *indexReader) error) error {
 	r := &indexReader{br: bufio.NewReaderSize(io.MultiReader(dec.Buffered(), dec.src), 64<<10), off: dec.InputOffset(), strs: map[string]string{}}
-	s, err := r.array(path)
-	if err != nil {
-		return nil, err
+	if err := read(r); err != nil {
+		return err
 	}
 	nd := json.NewDecoder(io.MultiReader(strings.NewReader(resumePrefix), r.br))
 	nd.DisallowUnknownFields()
 	for range 7 { // { "" { "" { "" 0
 		if _, err := nd.Token(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	dec.Decoder, dec.src, dec.base = nd, r.br, r.off-int64(len(resumePrefix))
-	return s, nil
+	return nil
+}
+
+// bulkMembers are the members of a cluster that list every index again
+// (some 10 MB at 100 000 indices): readCluster takes their JSON with the
+// scanner of the indices (readRawMember) instead of json.Decoder, which
+// reads a value twice to return it raw; encoding/json still decodes it.
+var bulkMembers = map[string]bool{"index_settings": true, "mappings": true, "analysis": true, "deprecations": true}
+
+// readRawMember returns the JSON of the value of the member whose key the
+// decoder has just read, and its offset in the document. The value is not
+// checked here: decoding it does that (rawObject keeps the offset for its
+// errors).
+func readRawMember(dec *factsDecoder) (raw []byte, at int64, err error) {
+	err = dec.takeOver(func(r *indexReader) error {
+		c, err := r.peek()
+		if err != nil {
+			return err
+		}
+		if c != ':' {
+			return r.syntaxErr(c, "after object key")
+		}
+		r.discard(1)
+		if c, err = r.peek(); err != nil {
+			return err
+		}
+		at = r.off
+		if err := r.element(); err != nil {
+			return err
+		}
+		if len(r.raw) == 0 {
+			return r.syntaxErr(c, "looking for beginning of value")
+		}
+		raw = bytes.Clone(r.raw)
+		return nil
+	})
+	return raw, at, err
 }
 
 // indexReader reads an indices array from br; off is the document offset
@@ -153,7 +199,7 @@ func decodeIndex(raw []byte, ix *Index, start int64, path string) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return &FactsError{Offset: start + se.Offset, Msg: "not valid JSON: " + se.Error(), syntax: true}
+		return &FactsError{Offset: start + se.Offset - 1, Msg: "not valid JSON: " + se.Error(), syntax: true} // the byte read last, as exactOffset says
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 		return io.ErrUnexpectedEOF

@@ -91,13 +91,25 @@ func memberKey(key, path string, names []string, seen map[string]bool) (string, 
 // rawObject collects members as raw JSON and decodes them in one go.
 type rawObject struct {
 	buf bytes.Buffer
+	// spans map the members added unchecked (addRaw) back to the
+	// document, for the offset of a syntax error in them.
+	spans []rawSpan
 }
+
+type rawSpan struct{ buf, doc int64 }
 
 func (o *rawObject) add(dec *factsDecoder, key string) error {
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		return err
 	}
+	o.addRaw(key, raw, -1)
+	return nil
+}
+
+// addRaw adds a member; at is the offset of its value in the document
+// when the value is not checked yet (readRawMember), else -1.
+func (o *rawObject) addRaw(key string, raw []byte, at int64) {
 	if o.buf.Len() == 0 {
 		o.buf.WriteByte('{')
 	} else {
@@ -106,8 +118,26 @@ func (o *rawObject) add(dec *factsDecoder, key string) error {
 	k, _ := json.Marshal(key)
 	o.buf.Write(k)
 	o.buf.WriteByte(':')
+	if at >= 0 {
+		o.spans = append(o.spans, rawSpan{buf: int64(o.buf.Len()), doc: at})
+	} else if len(o.spans) > 0 && o.spans[len(o.spans)-1].doc >= 0 {
+		o.spans = append(o.spans, rawSpan{buf: int64(o.buf.Len()), doc: -1})
+	}
 	o.buf.Write(raw)
-	return nil
+}
+
+// docOffset is the document offset of a syntax error at off in buf, when
+// it is in a member added unchecked; -1 otherwise.
+func (o *rawObject) docOffset(off int64) int64 {
+	for i := len(o.spans) - 1; i >= 0; i-- {
+		if s := o.spans[i]; s.buf <= off {
+			if s.doc < 0 {
+				return -1
+			}
+			return s.doc + off - s.buf
+		}
+	}
+	return -1
 }
 
 // decode decodes the collected members into v, which is at path; an unknown
@@ -120,7 +150,14 @@ func (o *rawObject) decode(v any, path string) error {
 	dec := json.NewDecoder(bytes.NewReader(o.buf.Bytes()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(path, err, o.buf.Bytes(), reflect.TypeOf(v))
+		err = jsonError(path, err, o.buf.Bytes(), reflect.TypeOf(v))
+		if fe := (*FactsError)(nil); errors.As(err, &fe) && fe.syntax {
+			// Only members added unchecked can hold one; say where it is
+			// in the document.
+			fe.Offset = o.docOffset(fe.Offset - 1) // the byte read last, as exactOffset says
+
+		}
+		return err
 	}
 	return nil
 }
@@ -353,6 +390,14 @@ func readCluster(dec *factsDecoder, p **ClusterFacts, role string) error {
 			if err := readIndices(dec, &c.Indices, path+".indices"); err != nil {
 				return err
 			}
+			continue
+		}
+		if bulkMembers[name] {
+			raw, at, err := readRawMember(dec)
+			if err != nil {
+				return err
+			}
+			rest.addRaw(key, raw, at)
 			continue
 		}
 		if err := rest.add(dec, key); err != nil {

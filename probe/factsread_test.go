@@ -3,6 +3,7 @@ package probe_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -421,21 +422,29 @@ func BenchmarkReadFacts(b *testing.B) {
 	}
 }
 
-// TestReadFactsIndexMutations: damaged index arrays (a byte replaced,
-// dropped or added anywhere in them) give what encoding/json on the whole
-// document gives: the same facts, or both an error. The indices are read
-// by ReadFacts' own scanner (factsindices.go), so this is where it could
-// differ.
+// TestReadFactsIndexMutations: damaged index arrays and grouped facts (a
+// byte replaced, dropped or added anywhere in them) give what encoding/json
+// on the whole document gives: the same facts, or both an error. Both are
+// read by ReadFacts' own scanner (factsindices.go), so this is where it
+// could differ.
 func TestReadFactsIndexMutations(t *testing.T) {
 	base, err := json.Marshal(synthetic.Facts(4, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := bytes.Index(base, []byte(`"indices":[`)) + len(`"indices":`)
-	end := start + bytes.Index(base[start:], []byte(`}],`)) + 2
+	region := func(key, end string) (int, int) {
+		start := bytes.Index(base, []byte(`"`+key+`":`)) + len(key) + 3
+		return start, start + bytes.Index(base[start:], []byte(end)) + len(end) - 1
+	}
+	is, ie := region("indices", "}],")
+	ms, me := region("mappings", "}],")
 	alphabet := []byte("{}[]\",:\\ \n0123456789-.eEtrufalsn\xffA")
 	r := rand.New(rand.NewSource(7))
 	for k := 0; k < 1000; k++ {
+		start, end := is, ie
+		if k%2 == 1 {
+			start, end = ms, me
+		}
 		b := bytes.Clone(base)
 		for m := 0; m < 1+r.Intn(3); m++ {
 			i := start + r.Intn(end-start)
@@ -450,5 +459,31 @@ func TestReadFactsIndexMutations(t *testing.T) {
 			}
 		}
 		requireSameFacts(t, b)
+	}
+}
+
+// TestReadFactsSyntaxOffsets: a syntax error inside what ReadFacts' own
+// scanner reads (an index, a grouped fact) is reported at the byte
+// encoding/json reports for the whole document.
+func TestReadFactsSyntaxOffsets(t *testing.T) {
+	const s = `"schema":"espreflight.facts/v1","collected_at":"2026-11-26T12:00:00Z"`
+	for _, doc := range []string{
+		`{` + s + `,"clusters":{"source":{"mappings":[{"indices":["a"],}],"indices":[]}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"}],"mappings":[{"indices":["a"] x}]}}}`,
+		`{` + s + `,"clusters":{"source":{"mappings" x [{"indices":["a"]}]}}}`,
+		`{` + s + `,"clusters":{"source":{"mappings":}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a" "status":"open"}]}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"},,{}]}}}`,
+		`{` + s + `,"clusters":{"source":{"indices":[{"name":"a"} {}]}}}`,
+	} {
+		var v any
+		var se *json.SyntaxError
+		if !errors.As(json.Unmarshal([]byte(doc), &v), &se) {
+			t.Fatalf("%s: not a syntax error", doc)
+		}
+		want := fmt.Sprintf("byte %d: not valid JSON: %s", se.Offset-1, se.Error())
+		if _, err := probe.ReadFacts(strings.NewReader(doc)); err == nil || err.Error() != want {
+			t.Errorf("%s:\n got %v\nwant %s", doc, err, want)
+		}
 	}
 }
