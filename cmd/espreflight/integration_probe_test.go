@@ -111,7 +111,7 @@ func probeAndCompare(t *testing.T, c *gtCase, n nodes, out string, indices []str
 			h := have.Indices[i]
 			id := nd.createdID(t, ix)
 			p, v, _, _ := decodeCreated(id)
-			status := map[string]string{"open": "open", "close": "closed"}[nd.status(t, ix)]
+			status := nd.status(t, ix) // the facts keep _cat/indices' spelling: "open" or "close"
 			if h.CreatedProduct != p || h.CreatedVersion != v || h.CreatedID != id || h.Status != status {
 				t.Errorf("probe: source index %s: created %s %s (id %d), %s; %s says %s %s (id %d), %s",
 					ix, h.CreatedProduct, h.CreatedVersion, h.CreatedID, h.Status, nd.name, p, v, id, status)
