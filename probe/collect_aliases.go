@@ -2,10 +2,10 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 const (
@@ -63,10 +63,11 @@ type catAliasRow struct {
 // only when the alias sets is_write_index: true for that index ("false" and
 // "-" are false); without it IsWriteIndex stays nil. The result is sorted by
 // alias, then index.
-func decodeCatAliases(dec *json.Decoder, writeIndex bool) ([]Alias, error) {
+func decodeCatAliases(dec *decoder, writeIndex bool) ([]Alias, error) {
 	out := []Alias{}
 	err := streamArray(dec, func() error {
 		var r catAliasRow
+		start := dec.InputOffset()
 		if err := dec.Decode(&r); err != nil {
 			return err
 		}
@@ -79,7 +80,7 @@ func decodeCatAliases(dec *json.Decoder, writeIndex bool) ([]Alias, error) {
 			a.IsWriteIndex = &w
 		}
 		out = append(out, a)
-		return nil
+		return dec.keepSince(start, 2*unsafe.Sizeof(a), 1)
 	})
 	sortAliases(out)
 	return out, err
@@ -89,7 +90,7 @@ func decodeCatAliases(dec *json.Decoder, writeIndex bool) ([]Alias, error) {
 // {"alias": {"is_write_index": true, ...}}}}); indices without an alias are
 // skipped. IsWriteIndex is set on every alias (true only when the alias sets
 // is_write_index: true). Sorted like decodeCatAliases.
-func decodeGetAliases(dec *json.Decoder) ([]Alias, error) {
+func decodeGetAliases(dec *decoder) ([]Alias, error) {
 	out := []Alias{}
 	err := streamObject(dec, func(index string) error {
 		return streamObject(dec, func(key string) error {
@@ -105,7 +106,7 @@ func decodeGetAliases(dec *json.Decoder) ([]Alias, error) {
 				}
 				w := a.IsWriteIndex == "true"
 				out = append(out, Alias{Name: alias, Index: index, IsWriteIndex: &w})
-				return nil
+				return dec.keepStrings(2*unsafe.Sizeof(Alias{})+8, alias, index)
 			})
 		})
 	})
@@ -126,7 +127,7 @@ func collectAliases(ctx context.Context, p *clusterProbe) {
 	var aliases []Alias
 	how := p.d.aliasSource()
 	req := aliasesRequest(p.d)
-	fe := p.c.get(ctx, req, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, req, func(dec *decoder) (err error) {
 		if how == aliasesGetAlias {
 			aliases, err = decodeGetAliases(dec)
 		} else {

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -39,17 +38,15 @@ func TestAliasesRequestByVersion(t *testing.T) {
 	}
 }
 
-func decoder(body string) *json.Decoder {
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.UseNumber()
-	return dec
+func bodyDecoder(body string) *decoder {
+	return responseDecoder(strings.NewReader(body), DefaultMaxResponseBytes)
 }
 
 func TestDecodeCatAliases(t *testing.T) {
 	yes, no := true, false
 	body := `[{"alias":"orders","index":"orders-2025","is_write_index":"true"},{"alias":".kibana","index":".kibana_1","is_write_index":"-"},` +
 		`{"alias":"orders","index":"orders-2024","is_write_index":"false"},{"alias":"","index":"x"}]`
-	got, err := decodeCatAliases(decoder(body), true)
+	got, err := decodeCatAliases(bodyDecoder(body), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,14 +55,14 @@ func TestDecodeCatAliases(t *testing.T) {
 		t.Errorf("got %s, want %s", aliasesString(got), aliasesString(want))
 	}
 	// Without the column (Elasticsearch before 6.4): no write-index flag at all.
-	got, err = decodeCatAliases(decoder(`[{"alias":"orders","index":"orders-2025"}]`), false)
+	got, err = decodeCatAliases(bodyDecoder(`[{"alias":"orders","index":"orders-2025"}]`), false)
 	if err != nil || len(got) != 1 || got[0].IsWriteIndex != nil {
 		t.Errorf("got %s, %v; want one alias with a nil write flag", aliasesString(got), err)
 	}
-	if got, err := decodeCatAliases(decoder(`[]`), true); err != nil || got == nil || len(got) != 0 {
+	if got, err := decodeCatAliases(bodyDecoder(`[]`), true); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("empty body: %v, %v; want an empty, non-nil list", got, err)
 	}
-	if _, err := decodeCatAliases(decoder(`{"alias":"x"}`), true); err == nil {
+	if _, err := decodeCatAliases(bodyDecoder(`{"alias":"x"}`), true); err == nil {
 		t.Errorf("an object body decoded without error")
 	}
 }
@@ -74,7 +71,7 @@ func TestDecodeGetAliases(t *testing.T) {
 	yes, no := true, false
 	body := `{".kibana_1":{"aliases":{".kibana":{}}},"logs-app":{"aliases":{}},"orders-2024":{"aliases":{"orders":{"filter":{"term":{"a":1}}}}},` +
 		`"orders-2025":{"aliases":{"orders":{"is_write_index":true},"current":{"is_write_index":false}}},"other":{"settings":{}}}`
-	got, err := decodeGetAliases(decoder(body))
+	got, err := decodeGetAliases(bodyDecoder(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +79,7 @@ func TestDecodeGetAliases(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %s, want %s", aliasesString(got), aliasesString(want))
 	}
-	if _, err := decodeGetAliases(decoder(`[]`)); err == nil {
+	if _, err := decodeGetAliases(bodyDecoder(`[]`)); err == nil {
 		t.Errorf("an array body decoded without error")
 	}
 }

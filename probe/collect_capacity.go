@@ -2,8 +2,8 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -51,7 +51,7 @@ func (o optFlexInt) ptr() *int64 {
 const unassignedRow = "UNASSIGNED"
 
 // decodeAllocation reads GET /_cat/allocation?format=json&bytes=b.
-func decodeAllocation(dec *json.Decoder) (*Capacity, error) {
+func decodeAllocation(dec *decoder) (*Capacity, error) {
 	c := &Capacity{DataNodes: []DataNodeCapacity{}}
 	err := streamArray(dec, func() error {
 		var r struct {
@@ -62,7 +62,11 @@ func decodeAllocation(dec *json.Decoder) (*Capacity, error) {
 			DiskAvail   optFlexInt `json:"disk.avail"`
 			DiskTotal   optFlexInt `json:"disk.total"`
 		}
+		start := dec.InputOffset()
 		if err := dec.Decode(&r); err != nil {
+			return err
+		}
+		if err := dec.keepSince(start, 2*unsafe.Sizeof(DataNodeCapacity{})+32, 1); err != nil {
 			return err
 		}
 		c.Shards += int64(r.Shards)
@@ -80,7 +84,7 @@ func decodeAllocation(dec *json.Decoder) (*Capacity, error) {
 
 func collectCapacity(ctx context.Context, p *clusterProbe) {
 	var c *Capacity
-	fe := p.c.get(ctx, allocationRequest, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, allocationRequest, func(dec *decoder) (err error) {
 		c, err = decodeAllocation(dec)
 		return err
 	})

@@ -13,11 +13,9 @@ import (
 // ISM plugin, analysis plugins); the recordings cover the rest
 // (replay_content_test.go).
 
-func decoderFor(t *testing.T, body string) *json.Decoder {
+func decoderFor(t *testing.T, body string) *decoder {
 	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.UseNumber()
-	return dec
+	return responseDecoder(strings.NewReader(body), DefaultMaxResponseBytes)
 }
 
 func TestDecodeIndexContents(t *testing.T) {

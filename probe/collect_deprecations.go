@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 const (
@@ -49,9 +50,12 @@ type deprecationKey struct{ scope, level, message, url string }
 // (cluster_settings, node_settings, ml_settings) and objects of name ->
 // items (index_settings, data_streams, templates, ilm_policies). Items that
 // differ only in the name they apply to are merged into one with Names.
-func decodeDeprecations(dec *json.Decoder) ([]Deprecation, error) {
+func decodeDeprecations(dec *decoder) ([]Deprecation, error) {
 	byKey := map[deprecationKey]*Deprecation{}
-	add := func(scope, name string, it deprecationItem) {
+	add := func(scope, name string, it deprecationItem) error {
+		if err := dec.keepStrings(unsafe.Sizeof(Deprecation{})+unsafe.Sizeof(deprecationKey{}), name, string(it.Message), string(it.URL), truncate(string(it.Details), maxDetails)); err != nil {
+			return err
+		}
 		k := deprecationKey{scope, string(it.Level), string(it.Message), string(it.URL)}
 		details := truncate(string(it.Details), maxDetails)
 		d, ok := byKey[k]
@@ -64,6 +68,7 @@ func decodeDeprecations(dec *json.Decoder) ([]Deprecation, error) {
 		if name != "" {
 			d.Names = append(d.Names, name)
 		}
+		return nil
 	}
 	items := func(scope, name string) error {
 		return streamArray(dec, func() error {
@@ -71,8 +76,7 @@ func decodeDeprecations(dec *json.Decoder) ([]Deprecation, error) {
 			if err := dec.Decode(&it); err != nil {
 				return err
 			}
-			add(scope, name, it)
-			return nil
+			return add(scope, name, it)
 		})
 	}
 	err := streamObject(dec, func(key string) error {
@@ -88,7 +92,9 @@ func decodeDeprecations(dec *json.Decoder) ([]Deprecation, error) {
 				if err := dec.Decode(&it); err != nil {
 					return err
 				}
-				add(scope, "", it)
+				if err := add(scope, "", it); err != nil {
+					return err
+				}
 			}
 		case json.Delim('{'):
 			for dec.More() {
@@ -140,7 +146,7 @@ func collectDeprecations(ctx context.Context, p *clusterProbe) {
 		return
 	}
 	var items []Deprecation
-	fe := p.c.get(ctx, reqs[0], func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, reqs[0], func(dec *decoder) (err error) {
 		items, err = decodeDeprecations(dec)
 		return err
 	})

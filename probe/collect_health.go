@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -16,7 +15,7 @@ func collectHealth(ctx context.Context, p *clusterProbe) {
 		Status      flexString `json:"status"`
 		ClusterName flexString `json:"cluster_name"`
 	}
-	fe := p.c.get(ctx, healthRequest, func(dec *json.Decoder) error {
+	fe := p.c.get(ctx, healthRequest, func(dec *decoder) error {
 		return dec.Decode(&h)
 	})
 	if fe == nil && h.Status == "" {

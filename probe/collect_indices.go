@@ -2,13 +2,13 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -86,10 +86,11 @@ type catRow struct {
 
 // decodeCatIndices streams a _cat/indices?format=json body into indices
 // (without created version; see mergeIndexSettings).
-func decodeCatIndices(dec *json.Decoder) ([]Index, error) {
+func decodeCatIndices(dec *decoder) ([]Index, error) {
 	out := []Index{}
 	err := streamArray(dec, func() error {
 		var r catRow
+		start := dec.InputOffset()
 		if err := dec.Decode(&r); err != nil {
 			return err
 		}
@@ -107,7 +108,8 @@ func decodeCatIndices(dec *json.Decoder) ([]Index, error) {
 			Replicas:          int(r.Rep),
 			CreationDate:      epochMillis(int64(r.CreationDate)),
 		})
-		return nil
+		// The row, its merged copy, and its place in the facts.
+		return dec.keepSince(start, 3*unsafe.Sizeof(Index{}), 1)
 	})
 	return out, err
 }
@@ -153,10 +155,11 @@ func firstOf(a, b flexString) string {
 }
 
 // decodeIndexSettings streams a GET /_all/_settings body (nested or flat).
-func decodeIndexSettings(dec *json.Decoder) (map[string]indexSetting, error) {
+func decodeIndexSettings(dec *decoder) (map[string]indexSetting, error) {
 	out := map[string]indexSetting{}
 	err := streamObject(dec, func(name string) error {
 		var body indexSettingsBody
+		start := dec.InputOffset()
 		if err := dec.Decode(&body); err != nil {
 			return err
 		}
@@ -170,14 +173,14 @@ func decodeIndexSettings(dec *json.Decoder) (map[string]indexSetting, error) {
 		s.Replicas, _ = strconv.Atoi(firstOf(ix.NumberOfReplicas, st.FlatReplicas))
 		s.Matter = ix.indexMatter.summary()
 		out[name] = s
-		return nil
+		return dec.keepSince(start, 2*unsafe.Sizeof(s), 2)
 	})
 	return out, err
 }
 
 // decodeDataStreams maps each backing index to its data stream and lists
 // the data streams.
-func decodeDataStreams(dec *json.Decoder) (map[string]string, []DataStream, error) {
+func decodeDataStreams(dec *decoder) (map[string]string, []DataStream, error) {
 	out := map[string]string{}
 	list := []DataStream{}
 	err := streamObject(dec, func(key string) error {
@@ -193,7 +196,12 @@ func decodeDataStreams(dec *json.Decoder) (map[string]string, []DataStream, erro
 					IndexName flexString `json:"index_name"`
 				} `json:"indices"`
 			}
+			start := dec.InputOffset()
 			if err := dec.Decode(&ds); err != nil {
+				return err
+			}
+			// A map entry for every backing index.
+			if err := dec.keepSince(start, unsafe.Sizeof(DataStream{})+uintptr(len(ds.Indices))*64, 1); err != nil {
 				return err
 			}
 			for _, ix := range ds.Indices {
@@ -209,7 +217,7 @@ func decodeDataStreams(dec *json.Decoder) (map[string]string, []DataStream, erro
 
 // decodeSystemFlags reads {"metadata":{"indices":{"name":{"system":true}}}}
 // and returns the names of the system indices.
-func decodeSystemFlags(dec *json.Decoder) (map[string]bool, error) {
+func decodeSystemFlags(dec *decoder) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := streamObject(dec, func(key string) error {
 		if key != "metadata" {
@@ -228,6 +236,7 @@ func decodeSystemFlags(dec *json.Decoder) (map[string]bool, error) {
 				}
 				if ix.System == "true" {
 					out[name] = true
+					return dec.keep(64 + len(name))
 				}
 				return nil
 			})
@@ -263,10 +272,10 @@ func collectIndices(ctx context.Context, p *clusterProbe) {
 		notes    []string
 	)
 	decoders := map[string]decodeFunc{
-		catIndicesEndpoint:    func(dec *json.Decoder) (err error) { cat, err = decodeCatIndices(dec); return err },
-		indexSettingsEndpoint: func(dec *json.Decoder) (err error) { settings, err = decodeIndexSettings(dec); return err },
-		dataStreamEndpoint:    func(dec *json.Decoder) (err error) { streams, dsList, err = decodeDataStreams(dec); return err },
-		systemFlagEndpoint:    func(dec *json.Decoder) (err error) { system, err = decodeSystemFlags(dec); return err },
+		catIndicesEndpoint:    func(dec *decoder) (err error) { cat, err = decodeCatIndices(dec); return err },
+		indexSettingsEndpoint: func(dec *decoder) (err error) { settings, err = decodeIndexSettings(dec); return err },
+		dataStreamEndpoint:    func(dec *decoder) (err error) { streams, dsList, err = decodeDataStreams(dec); return err },
+		systemFlagEndpoint:    func(dec *decoder) (err error) { system, err = decodeSystemFlags(dec); return err },
 	}
 	reqs := indicesRequests(p.d)
 	errs := make([]*fetchError, len(reqs))

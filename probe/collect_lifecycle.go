@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -42,7 +43,7 @@ func lifecycleRequests(d *detected) []request {
 }
 
 // decodeILM reads GET /_ilm/policy?filter_path=*.policy.
-func decodeILM(dec *json.Decoder) ([]LifecyclePolicy, error) {
+func decodeILM(dec *decoder) ([]LifecyclePolicy, error) {
 	out := []LifecyclePolicy{}
 	err := streamObject(dec, func(name string) error {
 		var body struct {
@@ -54,7 +55,11 @@ func decodeILM(dec *json.Decoder) ([]LifecyclePolicy, error) {
 				} `json:"phases"`
 			} `json:"policy"`
 		}
+		start := dec.InputOffset()
 		if err := dec.Decode(&body); err != nil {
+			return err
+		}
+		if err := dec.keepSince(start, unsafe.Sizeof(LifecyclePolicy{}), 2); err != nil {
 			return err
 		}
 		actions, repos := map[string]bool{}, map[string]bool{}
@@ -77,7 +82,7 @@ func decodeILM(dec *json.Decoder) ([]LifecyclePolicy, error) {
 var ismActionMeta = map[string]bool{"retry": true, "timeout": true}
 
 // decodeISM reads GET /_plugins/_ism/policies; total is total_policies.
-func decodeISM(dec *json.Decoder) (out []LifecyclePolicy, total int64, err error) {
+func decodeISM(dec *decoder) (out []LifecyclePolicy, total int64, err error) {
 	out = []LifecyclePolicy{}
 	err = streamObject(dec, func(key string) error {
 		switch key {
@@ -98,7 +103,11 @@ func decodeISM(dec *json.Decoder) (out []LifecyclePolicy, total int64, err error
 						ISMTemplate json.RawMessage `json:"ism_template"`
 					} `json:"policy"`
 				}
+				start := dec.InputOffset()
 				if err := dec.Decode(&e); err != nil {
+					return err
+				}
+				if err := dec.keepSince(start, unsafe.Sizeof(LifecyclePolicy{}), 2); err != nil {
 					return err
 				}
 				actions, repos, pats := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -161,7 +170,7 @@ func collectLifecycle(ctx context.Context, p *clusterProbe) {
 		pols  []LifecyclePolicy
 		total int64
 	)
-	fe := p.c.get(ctx, r, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, r, func(dec *decoder) (err error) {
 		if r.endpoint == ismEndpoint {
 			pols, total, err = decodeISM(dec)
 		} else {

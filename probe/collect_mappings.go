@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"sort"
 	"strings"
@@ -284,7 +283,7 @@ func sortComponents(cs []AnalysisComponent) {
 
 // decodeIndexContents streams a GET /_all body (mappings and analysis
 // settings per index) into the mapping and analysis groups.
-func decodeIndexContents(dec *json.Decoder, typed bool) (mappings []MappingGroup, analysis []AnalysisGroup, err error) {
+func decodeIndexContents(dec *decoder, typed bool) (mappings []MappingGroup, analysis []AnalysisGroup, err error) {
 	var mg Grouper[MappingGroup]
 	var ag Grouper[AnalysisGroup]
 	err = streamObject(dec, func(index string) error {
@@ -330,7 +329,8 @@ func decodeIndexContents(dec *json.Decoder, typed bool) (mappings []MappingGroup
 		}
 		mg.Add(index, ms.summary())
 		ag.Add(index, analysisSummary(defs, ms.refs))
-		return nil
+		// The name in both groups; a group's summary is shared.
+		return dec.keepStrings(128, index, index)
 	})
 	mappings = mg.Groups(func(g *MappingGroup, names []string) { g.Indices = names })
 	analysis = ag.Groups(func(g *AnalysisGroup, names []string) { g.Indices = names })
@@ -342,7 +342,7 @@ func collectMappings(ctx context.Context, p *clusterProbe) {
 		mappings []MappingGroup
 		analysis []AnalysisGroup
 	)
-	fe := p.c.get(ctx, mappingsRequest(p.d), func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, mappingsRequest(p.d), func(dec *decoder) (err error) {
 		mappings, analysis, err = decodeIndexContents(dec, p.d.typedMappings())
 		return err
 	})

@@ -2,8 +2,8 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -34,7 +34,7 @@ var nodesRequest = request{nodesEndpoint, esapi.NodesInfoRequest{
 }}
 
 // decodeNodes reads a GET /_nodes/plugins body.
-func decodeNodes(dec *json.Decoder) ([]Node, error) {
+func decodeNodes(dec *decoder) ([]Node, error) {
 	nodes := []Node{}
 	err := streamObject(dec, func(key string) error {
 		if key != "nodes" {
@@ -42,6 +42,7 @@ func decodeNodes(dec *json.Decoder) ([]Node, error) {
 		}
 		return streamObject(dec, func(string) error {
 			var ni nodeInfo
+			start := dec.InputOffset()
 			if err := dec.Decode(&ni); err != nil {
 				return err
 			}
@@ -62,7 +63,8 @@ func decodeNodes(dec *json.Decoder) ([]Node, error) {
 			}
 			sort.Slice(n.Plugins, func(i, j int) bool { return n.Plugins[i].Name < n.Plugins[j].Name })
 			nodes = append(nodes, n)
-			return nil
+			// Each module, plugin and attribute is a value of its own.
+			return dec.keepSince(start, unsafe.Sizeof(n)+uintptr(len(n.Modules)+len(n.Plugins)+len(n.Attributes)+len(n.Roles))*48, 2)
 		})
 	})
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
@@ -73,7 +75,7 @@ func decodeNodes(dec *json.Decoder) ([]Node, error) {
 // it before the collectors run).
 func (p *clusterProbe) fetchNodes(ctx context.Context) ([]Node, *fetchError) {
 	p.nodesOnce.Do(func() {
-		p.nodesErr = p.c.get(ctx, nodesRequest, func(dec *json.Decoder) (err error) {
+		p.nodesErr = p.c.get(ctx, nodesRequest, func(dec *decoder) (err error) {
 			p.nodes, err = decodeNodes(dec)
 			return err
 		})

@@ -2,8 +2,8 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -45,14 +45,18 @@ func processorTypes(p map[string]processorConf, into map[string]bool) {
 }
 
 // decodePipelines reads GET /_ingest/pipeline: {id: {processors, on_failure}}.
-func decodePipelines(dec *json.Decoder) ([]Pipeline, error) {
+func decodePipelines(dec *decoder) ([]Pipeline, error) {
 	out := []Pipeline{}
 	err := streamObject(dec, func(id string) error {
 		var pl struct {
 			Processors processorList `json:"processors"`
 			OnFailure  processorList `json:"on_failure"`
 		}
+		start := dec.InputOffset()
 		if err := dec.Decode(&pl); err != nil {
+			return err
+		}
+		if err := dec.keepSince(start, unsafe.Sizeof(Pipeline{}), 2); err != nil {
 			return err
 		}
 		types := map[string]bool{}
@@ -67,7 +71,7 @@ func decodePipelines(dec *json.Decoder) ([]Pipeline, error) {
 
 func collectPipelines(ctx context.Context, p *clusterProbe) {
 	var pls []Pipeline
-	fe := p.c.get(ctx, pipelinesRequest, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, pipelinesRequest, func(dec *decoder) (err error) {
 		pls, err = decodePipelines(dec)
 		return err
 	})
@@ -84,7 +88,7 @@ func collectPipelines(ctx context.Context, p *clusterProbe) {
 }
 
 // decodeStoredScripts reads {"metadata":{"stored_scripts":{id:{lang}}}}.
-func decodeStoredScripts(dec *json.Decoder) ([]StoredScript, error) {
+func decodeStoredScripts(dec *decoder) ([]StoredScript, error) {
 	out := []StoredScript{}
 	err := streamObject(dec, func(key string) error {
 		if key != "metadata" {
@@ -102,7 +106,7 @@ func decodeStoredScripts(dec *json.Decoder) ([]StoredScript, error) {
 					return err
 				}
 				out = append(out, StoredScript{ID: id, Lang: string(s.Lang)})
-				return nil
+				return dec.keepStrings(unsafe.Sizeof(StoredScript{}), id, string(s.Lang))
 			})
 		})
 	})
@@ -112,7 +116,7 @@ func decodeStoredScripts(dec *json.Decoder) ([]StoredScript, error) {
 
 func collectStoredScripts(ctx context.Context, p *clusterProbe) {
 	var ss []StoredScript
-	fe := p.c.get(ctx, storedScriptsRequest, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, storedScriptsRequest, func(dec *decoder) (err error) {
 		ss, err = decodeStoredScripts(dec)
 		return err
 	})

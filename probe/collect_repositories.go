@@ -2,8 +2,8 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -13,14 +13,19 @@ const repositoriesEndpoint = "GET /_snapshot"
 var repositoriesRequest = request{repositoriesEndpoint, esapi.SnapshotGetRepositoryRequest{}}
 
 // decodeRepositories reads a GET /_snapshot body; secret settings are dropped.
-func decodeRepositories(dec *json.Decoder) ([]Repository, error) {
+func decodeRepositories(dec *decoder) ([]Repository, error) {
 	repos := []Repository{}
 	err := streamObject(dec, func(name string) error {
 		var r struct {
 			Type     flexString     `json:"type"`
 			Settings map[string]any `json:"settings"`
 		}
+		start := dec.InputOffset()
 		if err := dec.Decode(&r); err != nil {
+			return err
+		}
+		// Generic maps take many times their text.
+		if err := dec.keepSince(start, unsafe.Sizeof(Repository{}), 16); err != nil {
 			return err
 		}
 		repos = append(repos, Repository{Name: name, Type: string(r.Type), Settings: redactRepoSettings(r.Settings)})
@@ -32,7 +37,7 @@ func decodeRepositories(dec *json.Decoder) ([]Repository, error) {
 
 func collectRepositories(ctx context.Context, p *clusterProbe) {
 	var repos []Repository
-	fe := p.c.get(ctx, repositoriesRequest, func(dec *json.Decoder) (err error) {
+	fe := p.c.get(ctx, repositoriesRequest, func(dec *decoder) (err error) {
 		repos, err = decodeRepositories(dec)
 		return err
 	})

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"sort"
 	"strconv"
@@ -44,7 +43,7 @@ var listIndexSuffix = regexp.MustCompile(`\.\d+$`)
 
 // decodeNodeSettings reads GET /_nodes/settings and returns, per setting key,
 // the union of every node's values.
-func decodeNodeSettings(dec *json.Decoder) (map[string][]string, error) {
+func decodeNodeSettings(dec *decoder) (map[string][]string, error) {
 	out := map[string][]string{}
 	err := streamObject(dec, func(key string) error {
 		if key != "nodes" {
@@ -54,7 +53,11 @@ func decodeNodeSettings(dec *json.Decoder) (map[string][]string, error) {
 			var n struct {
 				Settings map[string]any `json:"settings"`
 			}
+			start := dec.InputOffset()
 			if err := dec.Decode(&n); err != nil {
+				return err
+			}
+			if err := dec.keepSince(start, 0, 16); err != nil { // generic maps
 				return err
 			}
 			flattenSettings("", n.Settings, func(k string, v any) {
@@ -72,11 +75,15 @@ func decodeNodeSettings(dec *json.Decoder) (map[string][]string, error) {
 
 // decodeClusterSettings reads GET /_cluster/settings and returns the
 // effective value of each key (transient over persistent over defaults).
-func decodeClusterSettings(dec *json.Decoder) (map[string]any, error) {
+func decodeClusterSettings(dec *decoder) (map[string]any, error) {
 	layers := map[string]map[string]any{}
 	err := streamObject(dec, func(layer string) error {
 		var m map[string]any
+		start := dec.InputOffset()
 		if err := dec.Decode(&m); err != nil {
+			return err
+		}
+		if err := dec.keepSince(start, 0, 16); err != nil { // generic maps
 			return err
 		}
 		flat := map[string]any{}
@@ -114,14 +121,14 @@ func collectSettings(ctx context.Context, p *clusterProbe) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		nodeErr = p.c.get(ctx, nodeSettingsRequest, func(dec *json.Decoder) (err error) {
+		nodeErr = p.c.get(ctx, nodeSettingsRequest, func(dec *decoder) (err error) {
 			nodeSet, err = decodeNodeSettings(dec)
 			return err
 		})
 	}()
 	go func() {
 		defer wg.Done()
-		clusterEr = p.c.get(ctx, clusterSettingsRequest, func(dec *json.Decoder) (err error) {
+		clusterEr = p.c.get(ctx, clusterSettingsRequest, func(dec *decoder) (err error) {
 			clusterSet, err = decodeClusterSettings(dec)
 			return err
 		})

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
@@ -60,7 +61,7 @@ func stringsOf(l flexList) []string {
 
 // decodeLegacyTemplates reads GET /_template: {name: {order, index_patterns
 // (or template in 5.x), settings, …}}.
-func decodeLegacyTemplates(dec *json.Decoder) ([]LegacyTemplate, error) {
+func decodeLegacyTemplates(dec *decoder) ([]LegacyTemplate, error) {
 	out := []LegacyTemplate{}
 	err := streamObject(dec, func(name string) error {
 		var t struct {
@@ -69,7 +70,11 @@ func decodeLegacyTemplates(dec *json.Decoder) ([]LegacyTemplate, error) {
 			Template      flexString  `json:"template"`
 			Settings      refSettings `json:"settings"`
 		}
+		start := dec.InputOffset()
 		if err := dec.Decode(&t); err != nil {
+			return err
+		}
+		if err := dec.keepSince(start, unsafe.Sizeof(LegacyTemplate{}), 2); err != nil {
 			return err
 		}
 		pats := t.IndexPatterns
@@ -84,7 +89,7 @@ func decodeLegacyTemplates(dec *json.Decoder) ([]LegacyTemplate, error) {
 }
 
 // decodeComposableTemplates reads GET /_index_template.
-func decodeComposableTemplates(dec *json.Decoder) ([]ComposableTemplate, error) {
+func decodeComposableTemplates(dec *decoder) ([]ComposableTemplate, error) {
 	out := []ComposableTemplate{}
 	err := streamObject(dec, func(key string) error {
 		if key != "index_templates" {
@@ -103,7 +108,11 @@ func decodeComposableTemplates(dec *json.Decoder) ([]ComposableTemplate, error) 
 					} `json:"template"`
 				} `json:"index_template"`
 			}
+			start := dec.InputOffset()
 			if err := dec.Decode(&t); err != nil {
+				return err
+			}
+			if err := dec.keepSince(start, unsafe.Sizeof(ComposableTemplate{}), 2); err != nil {
 				return err
 			}
 			it := &t.IndexTemplate
@@ -118,7 +127,7 @@ func decodeComposableTemplates(dec *json.Decoder) ([]ComposableTemplate, error) 
 }
 
 // decodeComponentTemplates reads GET /_component_template.
-func decodeComponentTemplates(dec *json.Decoder) ([]ComponentTemplate, error) {
+func decodeComponentTemplates(dec *decoder) ([]ComponentTemplate, error) {
 	out := []ComponentTemplate{}
 	err := streamObject(dec, func(key string) error {
 		if key != "component_templates" {
@@ -133,7 +142,11 @@ func decodeComponentTemplates(dec *json.Decoder) ([]ComponentTemplate, error) {
 					} `json:"template"`
 				} `json:"component_template"`
 			}
+			start := dec.InputOffset()
 			if err := dec.Decode(&t); err != nil {
+				return err
+			}
+			if err := dec.keepSince(start, unsafe.Sizeof(ComponentTemplate{}), 2); err != nil {
 				return err
 			}
 			out = append(out, ComponentTemplate{Name: string(t.Name), TemplateRefs: t.ComponentTemplate.Template.Settings.refs()})
@@ -150,9 +163,9 @@ func decodeComponentTemplates(dec *json.Decoder) ([]ComponentTemplate, error) {
 func collectTemplates(ctx context.Context, p *clusterProbe) {
 	t := &Templates{Composable: []ComposableTemplate{}, Component: []ComponentTemplate{}}
 	decoders := map[string]decodeFunc{
-		legacyTemplatesEndpoint:    func(dec *json.Decoder) (err error) { t.Legacy, err = decodeLegacyTemplates(dec); return err },
-		composableTemplateEndpoint: func(dec *json.Decoder) (err error) { t.Composable, err = decodeComposableTemplates(dec); return err },
-		componentTemplateEndpoint:  func(dec *json.Decoder) (err error) { t.Component, err = decodeComponentTemplates(dec); return err },
+		legacyTemplatesEndpoint:    func(dec *decoder) (err error) { t.Legacy, err = decodeLegacyTemplates(dec); return err },
+		composableTemplateEndpoint: func(dec *decoder) (err error) { t.Composable, err = decodeComposableTemplates(dec); return err },
+		componentTemplateEndpoint:  func(dec *decoder) (err error) { t.Component, err = decodeComponentTemplates(dec); return err },
 	}
 	if !runAll(ctx, p, "templates", templatesRequests(p.d), decoders) {
 		return

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -38,7 +37,7 @@ const rootEndpoint = "GET /"
 var rootRequest = request{rootEndpoint, rawRequest{Path: "/"}}
 
 // decodeRoot reads a GET / body.
-func decodeRoot(dec *json.Decoder) (*rootInfo, error) {
+func decodeRoot(dec *decoder) (*rootInfo, error) {
 	var r rootInfo
 	if err := dec.Decode(&r); err != nil {
 		return nil, err

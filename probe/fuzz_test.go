@@ -2,7 +2,6 @@ package probe
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 )
 
@@ -21,10 +20,8 @@ func seedFromRecordings(f *testing.F, path string, extra ...string) {
 	}
 }
 
-func newDecoder(b []byte) *json.Decoder {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	return dec
+func newDecoder(b []byte) *decoder {
+	return responseDecoder(bytes.NewReader(b), DefaultMaxResponseBytes)
 }
 
 func FuzzDecodeRoot(f *testing.F) {

@@ -128,3 +128,45 @@ func TestSuccessfulBodiesAreScrubbed(t *testing.T) {
 		t.Errorf("repositories %+v", c.Repositories)
 	}
 }
+
+// TestDecodedMemoryBounded: --max-response-size capped a response's bytes
+// but not what they decode to: a 256 MiB _cat/indices of tiny rows took
+// over 9 GB before the fact was marked unknown. The decoded budget (twice
+// the byte cap) and the limit on one value (a sixteenth of it) now refuse
+// such a body early, and the fact is unknown with the reason.
+func TestDecodedMemoryBounded(t *testing.T) {
+	const limit = 1 << 20
+	var rows strings.Builder
+	rows.WriteString("[")
+	for i := 0; rows.Len() < limit-64; i++ {
+		if i > 0 {
+			rows.WriteString(",")
+		}
+		fmt.Fprintf(&rows, `{"index":"i%d"}`, i)
+	}
+	rows.WriteString("]")
+	long := `[{"index":"` + strings.Repeat("x", limit/2) + `"}]`
+	for name, c := range map[string]struct{ body, why string }{
+		"many tiny rows": {rows.String(), "the response decodes to more than 2.0 MiB in memory after"},
+		"one long name":  {long, "the response holds a single value longer than 64.0 KiB"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := fakeCluster(t, map[string]http.HandlerFunc{"/_cat/indices": status(200, c.body)})
+			opts := testOptions()
+			opts.MaxResponseBytes = limit
+			_, cf := probeOne(t, srv.URL, opts)
+			if cf.Indices != nil {
+				t.Fatalf("%d indices decoded; want the fact unknown", len(cf.Indices))
+			}
+			var reason string
+			for _, u := range cf.Unknown {
+				if u.Fact == "indices" {
+					reason = u.Error
+				}
+			}
+			if !strings.Contains(reason, c.why) || !strings.Contains(reason, "--max-response-size") {
+				t.Errorf("indices unknown because %q; want %q", reason, c.why)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -207,7 +206,7 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	start := time.Now()
 
 	var root *rootInfo
-	fe := c.get(ctx, rootRequest, func(dec *json.Decoder) error {
+	fe := c.get(ctx, rootRequest, func(dec *decoder) error {
 		r, err := decodeRoot(dec)
 		root = r
 		return err

@@ -169,7 +169,7 @@ type fetchError struct {
 func (e *fetchError) Error() string { return e.Reason }
 
 // decodeFunc consumes a JSON body from a decoder; it must read exactly one value.
-type decodeFunc func(dec *json.Decoder) error
+type decodeFunc func(dec *decoder) error
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -252,13 +252,21 @@ func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, d
 		}
 	}
 	cr := &countingReader{r: io.LimitReader(body, c.opts.MaxResponseBytes+1)}
-	dec := json.NewDecoder(cr)
-	dec.UseNumber()
+	dec := responseDecoder(cr, 2*c.opts.MaxResponseBytes)
 	err = decode(dec)
+	var be *budgetError
+	if errors.As(err, &be) {
+		// The byte cap, when the body is over it too, is the plainer reason;
+		// reading on to see costs no memory.
+		_, _ = io.Copy(io.Discard, cr)
+	}
 	c.bytes.Add(cr.n)
 	if cr.n > c.opts.MaxResponseBytes {
 		return &fetchError{Endpoint: endpoint, Status: res.StatusCode,
 			Reason: fmt.Sprintf("response larger than the %d-byte limit (--max-response-size)", c.opts.MaxResponseBytes)}, false
+	}
+	if be != nil {
+		return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: be.Error()}, false
 	}
 	if err != nil {
 		if ctx.Err() != nil || actx.Err() != nil {

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -68,7 +67,7 @@ func TestDetect(t *testing.T) {
 		{`{"version":{"number":"8.0.0-rc1","build_flavor":"default"},"tagline":"You Know, for Search"}`, "elasticsearch", "8.0.0-rc1", false},
 	}
 	for _, tc := range tests {
-		r, err := decodeRoot(json.NewDecoder(strings.NewReader(tc.body)))
+		r, err := decodeRoot(responseDecoder(strings.NewReader(tc.body), 0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +77,7 @@ func TestDetect(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{`{}`, `{"version":{"number":"x.y"}}`} {
-		r, _ := decodeRoot(json.NewDecoder(strings.NewReader(bad)))
+		r, _ := decodeRoot(responseDecoder(strings.NewReader(bad), 0))
 		if _, err := detect(r); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}

@@ -18,7 +18,7 @@ func probeFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "give up on one request after `DURATION`"},
 		&cli.DurationFlag{Name: "deadline", Value: probe.DefaultDeadline, Usage: "give up on the whole probe after `DURATION`; what was not collected by then is reported unknown"},
-		&cli.StringFlag{Name: "max-response-size", Value: "256mb", Usage: "largest response `SIZE` read from a cluster (e.g. 64mb, 1gb); a larger one makes that fact unknown"},
+		&cli.StringFlag{Name: "max-response-size", Value: "256mb", Usage: "largest response `SIZE` read from a cluster (e.g. 64mb, 1gb); a larger one, or one that decodes to more than twice it in memory, makes that fact unknown"},
 		&cli.BoolFlag{Name: "progress", Usage: "print probe progress on standard error even when it is not a terminal"},
 		&cli.StringSliceFlag{Name: "allow-endpoint", Usage: "contact only clusters at this `URL` (scheme, host and port; a path limits to the paths below it; repeatable, or comma-separated): for plans you do not trust, see docs/security.md"},
 		&cli.StringSliceFlag{Name: "allow-credential", Usage: "let a plan read credentials only from this environment variable `NAME`, or files under this `PATH` (an entry with a /; repeatable, or comma-separated)"},
