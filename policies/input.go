@@ -171,7 +171,7 @@ func replace(o ast.Object, with map[string]*ast.Term) ast.Object {
 var (
 	kName, kStatus, kHealth, kHidden, kSystem, kDataStream   = key("name"), key("status"), key("health"), key("hidden"), key("system"), key("data_stream")
 	kDocsCount, kStoreBytes, kPrimaryStoreBytes              = key("docs_count"), key("store_bytes"), key("primary_store_bytes")
-	kPrimaryShards, kReplicas                                = key("primary_shards"), key("replicas")
+	kPrimaryShards, kReplicas, kShards                       = key("primary_shards"), key("replicas"), key("shards")
 	kCreatedVersion, kCreatedProduct, kCreatedID             = key("created_version"), key("created_product"), key("created_id")
 	kCreatedMajor, kCreatedMinor, kCreationDate              = key("created_major"), key("created_minor"), key("creation_date")
 	kPatterns, kKnown, kCount, kDocs, kNames, kDot, kClosed  = key("patterns"), key("known"), key("count"), key("docs"), key("names"), key("dot_prefixed"), key("closed")
@@ -184,7 +184,7 @@ func key(s string) *ast.Term { return ast.InternedTerm(s) }
 // compares them with the structs' json tags.
 var (
 	indexFields        = []*ast.Term{kName, kStatus, kHealth, kHidden, kSystem, kDataStream, kDocsCount, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kReplicas, kCreatedVersion, kCreatedProduct, kCreatedID, kCreatedMajor, kCreatedMinor, kCreationDate}
-	selectionFields    = []*ast.Term{kPatterns, kKnown, kCount, kDocs, kStoreBytes, kPrimaryStoreBytes, kNames, kDot, kClosed, kByCreated}
+	selectionFields    = []*ast.Term{kPatterns, kKnown, kCount, kDocs, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kShards, kNames, kDot, kClosed, kByCreated}
 	createdGroupFields = []*ast.Term{kProduct, kVersion, kMajor, kMinor, kCount, kIndices}
 )
 
@@ -444,6 +444,8 @@ func (b *builder) selection(s *probe.Selection) *ast.Term {
 		[2]*ast.Term{kDocs, b.int(s.Docs)},
 		[2]*ast.Term{kStoreBytes, b.int(s.StoreBytes)},
 		[2]*ast.Term{kPrimaryStoreBytes, b.int(s.PrimaryStoreBytes)},
+		[2]*ast.Term{kPrimaryShards, b.int(s.PrimaryShards)},
+		[2]*ast.Term{kShards, b.int(s.Shards)},
 		[2]*ast.Term{kNames, namesTerm},
 		[2]*ast.Term{kDot, b.subset(s.DotPrefixed, s.Names, names)},
 		[2]*ast.Term{kClosed, b.subset(s.Closed, s.Names, names)},

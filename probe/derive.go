@@ -17,6 +17,12 @@ type Selection struct {
 	Docs              int64 `json:"docs"`
 	StoreBytes        int64 `json:"store_bytes"`
 	PrimaryStoreBytes int64 `json:"primary_store_bytes"`
+	// PrimaryShards sums the selected indices' primary shards; Shards their
+	// shard copies, primary_shards × (1 + replicas): what a restore that
+	// keeps the indices' settings adds to a cluster. An index whose shard
+	// count is unknown (0) adds nothing.
+	PrimaryShards int64 `json:"primary_shards"`
+	Shards        int64 `json:"shards"`
 	// Names of the selected indices, sorted.
 	Names []string `json:"names"`
 	// DotPrefixed are selected names starting with "." other than data-stream backing indices (".ds-").
@@ -76,6 +82,8 @@ func Select(indices []Index, patterns []string) *Selection {
 		s.Docs += ix.DocsCount
 		s.StoreBytes += ix.StoreBytes
 		s.PrimaryStoreBytes += ix.PrimaryStoreBytes
+		s.PrimaryShards += int64(ix.PrimaryShards)
+		s.Shards += int64(ix.PrimaryShards) * int64(1+ix.Replicas)
 		s.Names = append(s.Names, ix.Name)
 		if strings.HasPrefix(ix.Name, ".") && !strings.HasPrefix(ix.Name, ".ds-") {
 			s.DotPrefixed = append(s.DotPrefixed, ix.Name)
