@@ -60,6 +60,9 @@ type ruleSetRef struct {
 	path string // e.g. data.espreflight.rules.arch.deny
 	kind string // deny | warn
 	ids  map[string]bool
+	// policy names a user policy's package and file ("package
+	// espreflight.custom.x (dir/x.rego)"); "" for a built-in rule set.
+	policy string
 }
 
 // Options configure an Engine.
@@ -342,7 +345,11 @@ func (e *Engine) buildCatalog() error {
 			if !ok {
 				i = len(e.refs)
 				refIdx[path] = i
-				e.refs = append(e.refs, ruleSetRef{path: path, kind: name, ids: map[string]bool{}})
+				ref := ruleSetRef{path: path, kind: name, ids: map[string]bool{}}
+				if custom {
+					ref.policy = fmt.Sprintf("package %s (%s)", pkg, r.Location.File)
+				}
+				e.refs = append(e.refs, ref)
 			}
 			e.refs[i].ids[id] = true
 		}

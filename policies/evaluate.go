@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -55,19 +56,20 @@ func (e *Engine) Evaluate(ctx context.Context, f *probe.Facts, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	var sets []any
-	if len(q.refs) > 0 {
-		rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(now))
+	sets := make([]any, 0, len(q.refs))
+	for _, part := range q.parts {
+		rs, err := part.pq.Eval(ctx, rego.EvalParsedInput(v), rego.EvalTime(now))
 		if err != nil {
-			return nil, fmt.Errorf("evaluate policies: %w", err)
+			return nil, &EvalError{Policy: part.policy, Err: err}
 		}
 		if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-			return nil, fmt.Errorf("evaluate policies: undefined result")
+			return nil, &EvalError{Policy: part.policy, Err: errors.New("undefined result")}
 		}
-		var ok bool
-		if sets, ok = rs[0].Expressions[0].Value.([]any); !ok || len(sets) != len(q.refs) {
-			return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Expressions[0].Value)
+		got, ok := rs[0].Expressions[0].Value.([]any)
+		if !ok || len(got) != part.to-part.from {
+			return nil, &EvalError{Policy: part.policy, Err: fmt.Errorf("unexpected result shape %T", rs[0].Expressions[0].Value)}
 		}
+		sets = append(sets, got...)
 	}
 	res := &Result{PlanFile: f.Plan.File, PlanName: f.Plan.Name, EvaluatedAt: now.UTC(), FactsCollectedAt: f.CollectedAt.UTC(), Rules: e.rules, Method: f.Plan.Method}
 	// Decode every finding first and count what they expand to, so the

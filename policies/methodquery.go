@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -13,9 +14,21 @@ import (
 // method. A set whose every rule does not apply would only give findings
 // that Evaluate drops, so it is not evaluated: for a Logstash plan the
 // snapshot rules' lookups over every index are never built.
+//
+// The built-in rule sets are one query; each user policy package is a
+// query of its own, so that an evaluation stopped by --eval-timeout, the
+// memory guard or a signal names the package (and file) it was in.
 type methodQuery struct {
-	refs []ruleSetRef
-	pq   rego.PreparedEvalQuery
+	refs  []ruleSetRef
+	parts []queryPart
+}
+
+// queryPart is one prepared query of a methodQuery: refs[from:to].
+type queryPart struct {
+	from, to int
+	pq       rego.PreparedEvalQuery
+	// policy names a user package and its file; "" for the built-in rules.
+	policy string
 }
 
 type methodQueries struct {
@@ -39,21 +52,51 @@ func (e *Engine) queryFor(ctx context.Context, method string) (*methodQuery, err
 			}
 		}
 	}
+	// Built-in sets first, then the user packages (the catalogue's order
+	// already), each package's sets together.
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].policy == "" && refs[j].policy != "" })
 	q := &methodQuery{refs: refs}
-	switch {
-	case len(refs) == len(e.refs):
-		q.pq = e.pq
-	case len(refs) > 0:
-		parts := make([]string, len(refs))
-		for i, r := range refs {
-			parts[i] = r.path
+	for from := 0; from < len(refs); {
+		to := from + 1
+		for to < len(refs) && refs[to].policy == refs[from].policy {
+			to++
 		}
-		pq, err := rego.New(rego.Query("["+strings.Join(parts, ", ")+"]"), rego.Compiler(e.compiler)).PrepareForEval(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("prepare policies for method %s: %w", method, err)
+		part := queryPart{from: from, to: to, policy: refs[from].policy}
+		if from == 0 && to == len(e.refs) && to == len(refs) {
+			part.pq = e.pq
+		} else {
+			paths := make([]string, to-from)
+			for i, r := range refs[from:to] {
+				paths[i] = r.path
+			}
+			pq, err := rego.New(rego.Query("["+strings.Join(paths, ", ")+"]"), rego.Compiler(e.compiler)).PrepareForEval(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("prepare policies for method %s: %w", method, err)
+			}
+			part.pq = pq
 		}
-		q.pq = pq
+		q.parts = append(q.parts, part)
+		from = to
 	}
 	e.queries.byMethod[method] = q
 	return q, nil
 }
+
+// EvalError is an evaluation that did not finish: stopped (--eval-timeout,
+// the memory guard, a signal: see context.Cause of the context given to
+// Evaluate) or failed (a built-in's error in a rule). Policy names the user
+// policy package and file it was in; "" is the built-in rules.
+type EvalError struct {
+	Policy string
+	Err    error
+}
+
+func (e *EvalError) Error() string {
+	where := "the built-in rules"
+	if e.Policy != "" {
+		where = "user policy " + e.Policy
+	}
+	return "evaluate " + where + ": " + e.Err.Error()
+}
+
+func (e *EvalError) Unwrap() error { return e.Err }

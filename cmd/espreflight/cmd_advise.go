@@ -105,7 +105,7 @@ func adviseCommand() *cli.Command {
 		Usage:       "evaluate every migration method for a cluster pair and recommend one",
 		UsageText:   "espreflight advise --source URL --destination URL [--source-kind KIND ...] [--plan FILE] [--facts FILE] [--format text|json|markdown] [-o FILE] [--write-plan FILE]",
 		Description: adviseHelp,
-		Flags:       append(append(flags, probeFlags()...), urlTLSFlags()...),
+		Flags:       append(append(append(flags, evalFlags()...), probeFlags()...), urlTLSFlags()...),
 		Action: func(c *cli.Context) error {
 			o, err := adviseOptionsFrom(c)
 			if err != nil {
@@ -127,6 +127,7 @@ type adviseOptions struct {
 	goal      advise.Goal
 	now       time.Time
 	policies  policies.Options
+	eval      evalLimits // --eval-timeout, --eval-memory
 	noColor   bool
 	quiet     bool
 	in        *inputs
@@ -171,6 +172,9 @@ func adviseOptionsFrom(c *cli.Context) (*adviseOptions, error) {
 		return nil, err
 	}
 	if o.now, err = nowFrom(c); err != nil {
+		return nil, err
+	}
+	if o.eval, err = evalLimitsFrom(c); err != nil {
 		return nil, err
 	}
 	if o.writePlan != "" {
@@ -230,8 +234,16 @@ func runAdvise(ctx context.Context, o *adviseOptions, stdout, stderr io.Writer) 
 	}
 	// Every method is the same clusters with another plan: their part of
 	// the policy input is built once.
-	adv, err := advise.Run(ctx, engine.WithInputCache(), facts, o.now, o.goal)
+	var adv *advise.Advice
+	err = o.eval.run(ctx, func(ctx context.Context) (err error) {
+		adv, err = advise.Run(ctx, engine.WithInputCache(), facts, o.now, o.goal)
+		return err
+	})
 	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
 	code := exitFindings

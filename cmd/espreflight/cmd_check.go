@@ -65,7 +65,7 @@ func checkCommand() *cli.Command {
 		Usage:       "evaluate a migration plan against the clusters and report what would fail",
 		UsageText:   "espreflight check --plan FILE [--facts FILE] [--format FORMAT[=PATH]]... [-o FILE] [--fail-on error|warning|never] [--policy DIR]...",
 		Description: checkHelp,
-		Flags:       append(flags, probeFlags()...),
+		Flags:       append(append(flags, evalFlags()...), probeFlags()...),
 		Action: func(c *cli.Context) error {
 			o, err := checkOptionsFrom(c)
 			if err != nil {
@@ -110,6 +110,7 @@ type checkOptions struct {
 	maxFactsAge         time.Duration // --max-facts-age
 	now                 time.Time
 	policies            policies.Options
+	eval                evalLimits // --eval-timeout, --eval-memory
 	probe               probe.Options
 }
 
@@ -147,6 +148,9 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 		return o, usageErr("%s: %v", flagRef(c, "max-facts-age"), err)
 	}
 	if o.now, err = nowFrom(c); err != nil {
+		return o, err
+	}
+	if o.eval, err = evalLimitsFrom(c); err != nil {
 		return o, err
 	}
 	if o.in, err = newInputs(c, o.planPath, o.factsPath); err != nil {
@@ -215,7 +219,11 @@ func runCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer) er
 			return fail(fmt.Errorf("--dump-input: %w", err))
 		}
 	}
-	res, err := engine.Evaluate(ctx, facts, o.now)
+	var res *policies.Result
+	err = o.eval.run(ctx, func(ctx context.Context) (err error) {
+		res, err = engine.Evaluate(ctx, facts, o.now)
+		return err
+	})
 	// The policy input, as large as the facts, is garbage now: collect it
 	// before the reports are rendered, so that they reuse its memory rather
 	// than grow the heap (peak RSS 380 -> 315 MB at 100 000 indices per

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/espreflight/espreflight/policies"
 )
 
 // hostilePlan writes a plan whose source is endpoint and whose destination
@@ -138,5 +145,99 @@ func TestAllowEndpointFromCI(t *testing.T) {
 	}
 	if code, _, stderr := espreflight(t, "probe", "--plan", plan, "--allow-endpoint", "es.example.com"); code != exitUsage || !strings.Contains(stderr, "write a URL") {
 		t.Errorf("bad URL: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// slowPolicy writes a user policy whose rule never finishes in time:
+// numbers.range(1, 1e9) builds a billion numbers.
+func slowPolicy(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	rule := `package espreflight.custom.slow
+
+import data.espreflight.lib
+
+# METADATA
+# title: Counts to a billion
+# custom:
+#   id: SLOW-001
+#   severity: error
+deny contains f if {
+	count(numbers.range(1, 1e9)) > 0
+	f := lib.finding(rego.metadata.rule(), "never", {})
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "slow.rego"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestEvalTimeout: a user policy with numbers.range(1, 1e9) ran until the
+// job was killed. --eval-timeout stops it: exit 2, and the message names
+// the policy's package and file and the flag; so does advise.
+func TestEvalTimeout(t *testing.T) {
+	dir := slowPolicy(t)
+	code, _, stderr := espreflight(t, "check", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", testdata("examples", "alibaba-pair.facts.json"),
+		"--now", "2026-11-26", "--policy", dir, "--eval-timeout", "1s")
+	want := "evaluating user policy package espreflight.custom.slow (" + filepath.Join(dir, "slow.rego") + ") timed out after 1s (--eval-timeout)"
+	if code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("check: exit %d, stderr %q; want %q", code, stderr, want)
+	}
+	t.Setenv("ESPREFLIGHT_EVAL_TIMEOUT", "1s")
+	code, _, stderr = espreflight(t, adviseArgs("same-version-small", "--policy", dir)...)
+	if code != exitUsage || !strings.Contains(stderr, "timed out after 1s (--eval-timeout)") || !strings.Contains(stderr, "espreflight.custom.slow") {
+		t.Errorf("advise: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := espreflight(t, "check", "--plan", "x.yaml", "--eval-timeout", "0"); code != exitUsage || !strings.Contains(stderr, "must be more than 0") {
+		t.Errorf("--eval-timeout 0: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestEvalMemoryLimit: the same policy under a memory limit a little above
+// what the process holds now is stopped by the memory guard before the
+// timeout, with its own message.
+func TestEvalMemoryLimit(t *testing.T) {
+	sample := []metrics.Sample{{Name: heapMetric}}
+	metrics.Read(sample)
+	limit := int64(sample[0].Value.Uint64()) + 256<<20
+	code, _, stderr := espreflight(t, "check", "--plan", testdata("examples", "arch-conflict.yaml"), "--facts", testdata("examples", "alibaba-pair.facts.json"),
+		"--now", "2026-11-26", "--policy", slowPolicy(t), "--eval-timeout", "5m", "--eval-memory", strconv.FormatInt(limit, 10))
+	if code != exitUsage || !strings.Contains(stderr, "evaluating user policy package espreflight.custom.slow") || !strings.Contains(stderr, "stopped at the memory limit") ||
+		!strings.Contains(stderr, "(--eval-memory)") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestEvalStopCauses: a timeout, the memory guard and a signal each say
+// what stopped the evaluation; an evaluation error that is none of them is
+// passed on as it is.
+func TestEvalStopCauses(t *testing.T) {
+	stopped := func(ctx context.Context) error {
+		<-ctx.Done()
+		return &policies.EvalError{Policy: "package espreflight.custom.x (x.rego)", Err: ctx.Err()}
+	}
+	l := evalLimits{timeout: 50 * time.Millisecond}
+	err := l.run(context.Background(), stopped)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || err.Error() != "evaluating user policy package espreflight.custom.x (x.rego) timed out after 50ms (--eval-timeout)" {
+		t.Errorf("timeout: %v", err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(interrupted{os.Interrupt})
+	err = evalLimits{timeout: time.Minute}.run(ctx, stopped)
+	if errors.As(err, &ee) || err.Error() != "evaluating user policy package espreflight.custom.x (x.rego): cancelled by SIGINT" {
+		t.Errorf("signal: %v", err)
+	}
+	err = evalLimits{timeout: time.Minute, memory: 1}.run(context.Background(), func(ctx context.Context) error {
+		<-ctx.Done()
+		return &policies.EvalError{Err: ctx.Err()}
+	})
+	if !strings.HasPrefix(err.Error(), "evaluating the built-in rules stopped at the memory limit: the heap grew past ") {
+		t.Errorf("memory: %v", err)
+	}
+	plain := errors.New("evaluate user policy x: division by zero")
+	if err := (evalLimits{timeout: time.Minute}).run(context.Background(), func(context.Context) error { return plain }); err != plain {
+		t.Errorf("plain error: %v", err)
 	}
 }
