@@ -25,6 +25,7 @@ var adviceCases = map[string][]string{
 		"--source-region", "cn-hangzhou", "--destination-region", "cn-hangzhou",
 		"--source-account", "1234567890", "--destination-account", "1234567890",
 		"--source-vpc", "vpc-a", "--destination-vpc", "vpc-a",
+		"--source-zone", "cn-hangzhou-i", "--destination-zone", "cn-hangzhou-i",
 		"--source-created", "2022-02-01", "--destination-created", "2023-03-01"},
 	"opensearch-to-es": {"--facts", testdata("advice", "opensearch-to-es.facts.json"),
 		"--indices", "events-*",
