@@ -131,26 +131,27 @@ func yamlDepth(n ast.Node, depth int) int {
 }
 
 // squeezeOracle is squeezeReader done byte by byte: the reference that
-// FuzzSqueeze holds the fast one to.
+// FuzzSqueeze holds the fast one to. Like squeezeReader it takes a quote
+// after an odd run of backslashes as escaped inside and outside strings
+// (outside, that is invalid JSON, where the decoder stops anyway).
 func squeezeOracle(data []byte, max int) (out []byte, raw []int64) {
-	inString, escaped, run := false, false, 0
+	inString, slashes, run := false, 0, 0
 	for i, c := range data {
+		quote := c == '"' && slashes%2 == 0
+		if c == '\\' {
+			slashes++
+		} else {
+			slashes = 0
+		}
 		switch {
 		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
+			inString = !quote
 		case jsonSpace(c):
 			if run++; run > max {
 				continue
 			}
 		default:
-			run, inString = 0, c == '"'
+			run, inString = 0, quote
 		}
 		out = append(out, c)
 		raw = append(raw, int64(i))

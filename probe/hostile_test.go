@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Tests against misbehaving servers (issue: hostile servers, plans and
@@ -166,6 +167,79 @@ func TestDecodedMemoryBounded(t *testing.T) {
 			}
 			if !strings.Contains(reason, c.why) || !strings.Contains(reason, "--max-response-size") {
 				t.Errorf("indices unknown because %q; want %q", reason, c.why)
+			}
+		})
+	}
+}
+
+// TestRetryAfter: a 429 or 503 with Retry-After is tried again after the
+// wait it asks for (seconds, or an HTTP date read against the answer's own
+// Date), and one that asks for longer than MaxRetryAfter or past the
+// deadline is not waited for at all. Before, the probe retried after its
+// own backoff (1 ms in tests) whatever the server asked.
+func TestRetryAfter(t *testing.T) {
+	skewed := time.Now().Add(-time.Hour).UTC().Truncate(time.Second) // the server's clock is an hour behind
+	for _, tc := range []struct {
+		name          string
+		code          int
+		header        map[string]string
+		deadline      time.Duration
+		health        string // "" when health must be unknown
+		reason        string
+		calls         int32
+		least, most   time.Duration
+		progressRetry bool
+	}{
+		{name: "seconds", code: 429, header: map[string]string{"Retry-After": "1"},
+			health: "green", calls: 2, least: 900 * time.Millisecond, most: 3 * time.Second, progressRetry: true},
+		{name: "HTTP date, against the answer's Date", code: 503, header: map[string]string{
+			"Date": skewed.Format(http.TimeFormat), "Retry-After": skewed.Add(time.Second).Format(http.TimeFormat)},
+			health: "green", calls: 2, least: 900 * time.Millisecond, most: 3 * time.Second, progressRetry: true},
+		{name: "absurd", code: 429, header: map[string]string{"Retry-After": "86400"},
+			reason: "HTTP 429 Too Many Requests: busy (the server asks to retry after 24h0m0s, more than the 5s the probe waits)",
+			calls:  1, most: time.Second},
+		{name: "absurd date", code: 503, header: map[string]string{"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"},
+			reason: "more than the 5s the probe waits", calls: 1, most: time.Second},
+		{name: "past the deadline", code: 503, header: map[string]string{"Retry-After": "4"}, deadline: 2 * time.Second,
+			reason: "(the server asks to retry after 4s, past the probe deadline (2s))", calls: 1, most: 1500 * time.Millisecond},
+		{name: "not a number nor a date: the backoff", code: 429, header: map[string]string{"Retry-After": "soon"},
+			health: "green", calls: 2, most: 900 * time.Millisecond, progressRetry: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := fakeCluster(t, map[string]http.HandlerFunc{"/_cluster/health": func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == 1 || tc.health == "" {
+					for k, v := range tc.header {
+						w.Header().Set(k, v)
+					}
+					status(tc.code, `{"error":"busy"}`)(w, r)
+					return
+				}
+				status(200, `{"status":"green"}`)(w, r)
+			}})
+			opts := testOptions()
+			if tc.deadline > 0 {
+				opts.Deadline = tc.deadline
+			}
+			var progress strings.Builder
+			opts.Progress = &progress
+			start := time.Now()
+			_, c := probeOne(t, srv.URL, opts)
+			el := time.Since(start)
+			if tc.health != "" && c.Health != tc.health {
+				t.Errorf("health %q, want %q; unknown %+v", c.Health, tc.health, c.Unknown)
+			}
+			if tc.health == "" {
+				wantUnknown(t, c, "health", "GET /_cluster/health", tc.reason)
+			}
+			if calls.Load() != tc.calls {
+				t.Errorf("%d calls, want %d", calls.Load(), tc.calls)
+			}
+			if el < tc.least || el > tc.most {
+				t.Errorf("took %s, want between %s and %s", el, tc.least, tc.most)
+			}
+			if got := strings.Contains(progress.String(), "1 of them retries"); got != tc.progressRetry {
+				t.Errorf("progress counts the retry: %v, want %v:\n%s", got, tc.progressRetry, progress.String())
 			}
 		})
 	}

@@ -33,11 +33,19 @@ func ParsePlan(name string, data []byte) (*Plan, error) {
 		return nil, PlanErrors{d.yamlError(err)}
 	}
 	var body ast.Node
-	if len(f.Docs) > 0 {
+	if len(f.Docs) > 0 && f.Docs[0] != nil {
 		body = f.Docs[0].Body
 	}
 	if len(f.Docs) > 1 {
-		d.errAt(f.Docs[1].GetToken(), "", "a plan file holds one YAML document; remove the second one")
+		// The parser may give a nil document for a "---" after a bare CR.
+		var tk *token.Token
+		if doc := f.Docs[1]; doc != nil {
+			tk = doc.Start
+			if tk == nil && doc.Body != nil {
+				tk = doc.Body.GetToken()
+			}
+		}
+		d.errAt(tk, "", "a plan file holds one YAML document; remove the second one")
 	}
 	p := &Plan{}
 	if body == nil {

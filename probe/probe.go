@@ -299,7 +299,11 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	if len(cf.Unknown) > 0 {
 		parts = append(parts, fmt.Sprintf("%d facts unknown", len(cf.Unknown)))
 	}
-	p.printf("%s: %s (%d requests, %s)", c.role, strings.Join(parts, ", "), c.requests.Load(), time.Since(start).Round(time.Millisecond))
+	retried := ""
+	if n := c.retries.Load(); n > 0 {
+		retried = fmt.Sprintf(", %d of them retries", n)
+	}
+	p.printf("%s: %s (%d requests%s, %s)", c.role, strings.Join(parts, ", "), c.requests.Load(), retried, time.Since(start).Round(time.Millisecond))
 	for _, u := range cf.Unknown {
 		p.printf("%s: unknown %s: %s: %s", c.role, u.Fact, u.Endpoint, u.Error)
 	}

@@ -43,6 +43,7 @@ type client struct {
 	scrub    *scrubber
 
 	requests  atomic.Int64 // attempts sent
+	retries   atomic.Int64 // attempts that were a retry
 	bytes     atomic.Int64 // body bytes read
 	responded atomic.Bool  // any HTTP response at all
 	esProduct atomic.Bool  // a response carried X-Elastic-Product: Elasticsearch
@@ -164,6 +165,8 @@ type fetchError struct {
 	Reason   string
 	// NoResponse is true when nothing came back at all (refused, DNS, TLS, timeout).
 	NoResponse bool
+	// retryAfter is the answer's Retry-After (429 and 503), when it has one.
+	retryAfter *time.Duration
 }
 
 func (e *fetchError) Error() string { return e.Reason }
@@ -188,25 +191,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type request struct {
 	endpoint string
 	api      apiRequest
-}
-
-// get sends one GET (retrying as configured) and stream-decodes its body.
-func (c *client) get(ctx context.Context, r request, decode decodeFunc) *fetchError {
-	var last *fetchError
-	for attempt := 0; ; attempt++ {
-		var retry bool
-		last, retry = c.attempt(ctx, r.endpoint, r.api, decode)
-		if last == nil || !retry || attempt >= c.opts.Retries || ctx.Err() != nil {
-			return last
-		}
-		t := time.NewTimer(c.opts.backoff(attempt + 1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return last
-		case <-t.C:
-		}
-	}
 }
 
 func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, decode decodeFunc) (ferr *fetchError, retry bool) {
@@ -239,7 +223,12 @@ func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, d
 		fe := &fetchError{Endpoint: endpoint, Status: res.StatusCode}
 		fe.Type, fe.Reason = c.statusReason(res.StatusCode, io.LimitReader(body, maxErrorBody))
 		switch res.StatusCode {
-		case 429, 502, 503, 504:
+		case 429, 503:
+			if d, ok := retryAfter(res.Header, time.Now()); ok {
+				fe.retryAfter = &d
+			}
+			return fe, true
+		case 502, 504:
 			return fe, true
 		}
 		return fe, false
