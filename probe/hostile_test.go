@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,6 +241,76 @@ func TestRetryAfter(t *testing.T) {
 			}
 			if got := strings.Contains(progress.String(), "1 of them retries"); got != tc.progressRetry {
 				t.Errorf("progress counts the retry: %v, want %v:\n%s", got, tc.progressRetry, progress.String())
+			}
+		})
+	}
+}
+
+// resetMidBody answers with the headers and the first half of body, then
+// resets the connection (SO_LINGER 0 makes Close send an RST).
+func resetMidBody(t *testing.T, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
+		_ = buf.Flush()
+		time.Sleep(50 * time.Millisecond) // let the client read the headers and start on the body
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		conn.Close()
+	}
+}
+
+// TestMidBodyReset: a connection reset halfway through a body is retried
+// (a GET may be sent again) and the retry counted; when every attempt is
+// reset the fact is unknown with that reason and no credential. Before, it
+// was not retried, and the reason was the socket error text.
+func TestMidBodyReset(t *testing.T) {
+	health := `{"cluster_name":"fake","status":"green","number_of_nodes":1,"padding":"` + strings.Repeat("x", 200) + `"}`
+	for _, tc := range []struct {
+		name   string
+		resets int32 // how many attempts are reset
+		calls  int32
+		want   string // "" when health must be collected
+	}{
+		{name: "once, then whole", resets: 1, calls: 2},
+		{name: "every time", resets: 100, calls: 3, want: "the connection was reset after "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			reset := resetMidBody(t, health)
+			srv := fakeCluster(t, map[string]http.HandlerFunc{"/_cluster/health": func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) <= tc.resets {
+					reset(w, r)
+					return
+				}
+				status(200, health)(w, r)
+			}})
+			f, out := probeLeakFree(t, srv.URL, "elastic", canaryPassword)
+			c := f.Clusters.Source
+			if calls.Load() != tc.calls {
+				t.Errorf("%d calls, want %d", calls.Load(), tc.calls)
+			}
+			if tc.want == "" {
+				if c.Health != "green" {
+					t.Errorf("health %q; unknown %+v", c.Health, c.Unknown)
+				}
+				if !strings.Contains(out, "1 of them retries") {
+					t.Errorf("the retry is not counted in the progress lines")
+				}
+				return
+			}
+			wantUnknown(t, c, "health", "GET /_cluster/health", tc.want)
+			wantUnknown(t, c, "health", "", "bytes of the response (after 3 attempts)")
+			if u := unknownFor(c, "health"); u != nil && strings.Contains(u.Error, "127.0.0.1") {
+				t.Errorf("the reason names the socket: %q", u.Error)
+			}
+			if !strings.Contains(out, "2 of them retries") {
+				t.Errorf("the retries are not counted in the progress lines")
 			}
 		})
 	}

@@ -174,15 +174,20 @@ func (e *fetchError) Error() string { return e.Reason }
 // decodeFunc consumes a JSON body from a decoder; it must read exactly one value.
 type decodeFunc func(dec *decoder) error
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it, and keeps the first
+// error other than io.EOF its reader gave: the connection failing mid-body.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 
@@ -261,9 +266,25 @@ func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, d
 		if ctx.Err() != nil || actx.Err() != nil {
 			return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: "reading the response: " + c.netReason(ctx, actx, err)}, false
 		}
+		if cr.err != nil {
+			// The connection failed mid-body (reset, closed short of its
+			// Content-Length): a GET may be sent again.
+			return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: c.midBodyReason(cr.err, cr.n)}, retryableNetError(cr.err)
+		}
 		return &fetchError{Endpoint: endpoint, Status: res.StatusCode, Reason: c.scrub.clean("malformed response: " + jsonReason(err))}, false
 	}
 	return nil, false
+}
+
+// midBodyReason says why a body stopped after n bytes.
+func (c *client) midBodyReason(err error, n int64) string {
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("the connection was reset after %d bytes of the response", n)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Sprintf("the connection closed after %d bytes of the response, before its end", n)
+	}
+	return fmt.Sprintf("reading the response failed after %d bytes: %s", n, c.netReason(context.Background(), context.Background(), err))
 }
 
 // netReason turns a transport error into a short reason.

@@ -70,23 +70,35 @@ func (c *client) get(ctx context.Context, r request, decode decodeFunc) *fetchEr
 	for attempt := 0; ; attempt++ {
 		var retry bool
 		last, retry = c.attempt(ctx, r.endpoint, r.api, decode)
-		if last == nil || !retry || attempt >= c.opts.Retries || ctx.Err() != nil {
-			return last
+		if last == nil {
+			return nil
+		}
+		if !retry || attempt >= c.opts.Retries || ctx.Err() != nil {
+			return c.gaveUp(last, attempt, "")
 		}
 		wait, why, ok := c.retryWait(ctx, attempt, last)
 		if !ok {
-			if why != "" {
-				last.Reason += " (" + why + ")"
-			}
-			return last
+			return c.gaveUp(last, attempt, why)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return last
+			return c.gaveUp(last, attempt, "")
 		case <-t.C:
 		}
 		c.retries.Add(1)
 	}
+}
+
+// gaveUp adds to the reason of the last attempt why there is no other and
+// how many there were.
+func (c *client) gaveUp(last *fetchError, attempt int, why string) *fetchError {
+	if attempt > 0 {
+		why = strings.TrimPrefix(why+fmt.Sprintf("; after %d attempts", attempt+1), "; ")
+	}
+	if why != "" {
+		last.Reason += " (" + why + ")"
+	}
+	return last
 }
