@@ -159,8 +159,10 @@ func probeMarkdown() []byte {
 	w("A fact that cannot be collected stays `null` in the facts document and is listed under the cluster's `unknown` with the ")
 	w("request and the reason: a refused, failed or timed-out request (each attempt gets `--timeout`, %ds by default; the whole probe ", int(DefaultTimeout.Seconds()))
 	w("`--deadline`, %ds), a body that is not the JSON expected, or one larger than `--max-response-size` (%dmb), that decodes to more than twice that in memory or that holds one value longer than a sixteenth of it. ", int(DefaultDeadline.Seconds()), DefaultMaxResponseBytes>>20)
-	w("A rule that needs an unknown fact reports that it could not verify. HTTP 429, 502, 503 and 504 and network errors are retried ")
-	w("%d times with backoff. Without a probe (no endpoint, or facts from the plan only) every fact below is unknown except a version ", DefaultRetries)
+	w("A rule that needs an unknown fact reports that it could not verify. HTTP 429, 502, 503 and 504, network errors and a connection ")
+	w("that fails halfway through a body are retried %d times with backoff; a 429 or 503 with `Retry-After` (seconds or a date) is tried ", DefaultRetries)
+	w("again after the wait it asks for if that is at most %ds (and `--timeout`) and ends before `--deadline`, else not at all, and the reason says so. ", int(MaxRetryAfter.Seconds()))
+	w("Without a probe (no endpoint, or facts from the plan only) every fact below is unknown except a version ")
 	w("and product the plan declares.\n\n")
 
 	w("| Fact | What it is for |\n|---|---|\n")
