@@ -1,0 +1,255 @@
+# METADATA
+# description: |
+#   What the selected indices' analysis settings ask of the clusters that
+#   create them again: the plugins and modules that provide their analyzers,
+#   tokenizers, filters and char filters (ANA-001), and the files and
+#   synonyms sets they read, which no snapshot or copy carries (ANA-002).
+package espreflight.rules.ana
+
+import future.keywords.not
+
+import data.espreflight.lib
+
+# selected is the set of selected source index names, built once.
+selected := {n | some n in input.selection.source.names}
+
+analysis_known if lib.known("source", "analysis")
+
+# targets are the clusters on which the method creates the selected indices
+# with their settings and mappings: the destination (a restore, or the new
+# index of a copy), and for snapshot-reindex the intermediate too, where the
+# snapshot is restored before the reindex into the destination.
+targets := {"intermediate", "destination"} if {
+	input.plan.method == "snapshot-reindex"
+} else := {"destination"}
+
+# picked(g) are the selected indices of analysis group g, sorted (groups
+# hold sorted names). Called only for the groups a rule singles out.
+picked(g) := [n | some n in g.indices; selected[n]]
+
+# ---------------------------------------------------------------------------
+# ANA-001: analysis components from plugins and modules.
+
+# beyond_core(g): group g needs a component the server does not provide.
+beyond_core(g) if {
+	some c in g.components
+	c.provider != "core"
+}
+
+# plugin_groups[i] are the selected indices of analysis group i, for the
+# groups that need a component from a module or plugin.
+plugin_groups[i] := names if {
+	analysis_known
+	some i, g in input.clusters.source.analysis
+	beyond_core(g)
+	names := picked(g)
+	count(names) > 0
+}
+
+# needs[p] is what the selected indices need of provider p: the components
+# ("kind name", sorted) and the indices using them (sorted). A handful of
+# providers over the groups: no index is visited twice per provider.
+needs[p] := {"components": comps, "indices": idx} if {
+	some p in {c.provider |
+		some i, _ in plugin_groups
+		some c in input.clusters.source.analysis[i].components
+		c.provider != "core"
+	}
+	comps := sort({sprintf("%s %s", [c.kind, c.name]) |
+		some i, _ in plugin_groups
+		some c in input.clusters.source.analysis[i].components
+		c.provider == p
+	})
+	idx := sort({n |
+		some i, names in plugin_groups
+		uses(input.clusters.source.analysis[i], p)
+		some n in names
+	})
+}
+
+uses(g, p) if {
+	some c in g.components
+	c.provider == p
+}
+
+# in_server(role, p): provider p is part of the server of that cluster.
+# Elasticsearch 6.0 moved the common analysis components (edge_ngram,
+# synonym, html_strip, the language analyzers, …) out of the server into the
+# analysis-common module; 5.x has them in the server.
+in_server(role, "analysis-common") if {
+	lib.product_of(role) == "elasticsearch"
+	lib.version(role)[0] < 6
+}
+
+# modules_known(n): the node's answer lists its modules (every distribution
+# ships some, so an empty or missing list is one the probe did not get).
+modules_known(n) if {
+	is_array(n.modules)
+	count(n.modules) > 0
+}
+
+has(n, p) if {
+	some x in n.plugins
+	x.name == p
+}
+
+has(n, p) if {
+	modules_known(n)
+	some x in n.modules
+	x.name == p
+}
+
+# lacking[role][p] are the names of the nodes of role that lack provider p,
+# and unsure[role][p] those that lack it as a plugin but whose modules are
+# unknown (p may be a module there).
+lacking[role][p] := names if {
+	some role in targets
+	lib.known(role, "nodes")
+	some p, _ in needs
+	p != ""
+	not in_server(role, p)
+	names := sort([n.name | some n in input.clusters[role].nodes; not has(n, p); sure_lacks(role, n, p)])
+	count(names) > 0
+}
+
+unsure[role][p] := names if {
+	some role in targets
+	lib.known(role, "nodes")
+	some p, _ in needs
+	p != ""
+	not in_server(role, p)
+	names := sort([n.name | some n in input.clusters[role].nodes; not has(n, p); not sure_lacks(role, n, p)])
+	count(names) > 0
+}
+
+# sure_lacks(role, n, p): node n certainly lacks p, which it does not list.
+# A plugin shows in the plugin list; analysis-common is a module, which only
+# a known module list can be missing, and only on a cluster whose version
+# says it is not in the server.
+sure_lacks(_, _, p) if p != "analysis-common"
+
+sure_lacks(role, n, "analysis-common") if {
+	modules_known(n)
+	lib.version(role)
+}
+
+need_evidence(p) := {"fact": "clusters.source.analysis", "value": {"provider": p, "components": needs[p].components, "indices": count(needs[p].indices)}}
+
+# METADATA
+# title: Analysis plugin or module missing on the cluster that creates the index
+# description: |
+#   Creating an index builds its analyzers, tokenizers, token filters and
+#   char filters from the components the node registers; a component from a
+#   plugin (analysis-icu, analysis-ik, analysis-pinyin, …) or from the
+#   analysis-common module exists only on nodes that have it, and an index
+#   using one cannot be created elsewhere ("Unknown tokenizer type [...]", or
+#   a mapping naming an analyzer that "has not been configured"). This holds
+#   for a snapshot restore and for every copy that creates the destination
+#   index with the source's settings and mappings (reindex, Logstash,
+#   elasticsearch-dump), and for both the intermediate and the destination
+#   of snapshot-reindex. Elasticsearch 5.x has the common components in the
+#   server; 6.0 and later and OpenSearch ship them as the analysis-common
+#   module. A component espreflight does not know the provider of cannot be
+#   checked.
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/plugins/current/analysis.html
+#   - ref: https://github.com/elastic/elasticsearch/blob/main/server/src/main/java/org/elasticsearch/index/analysis/AnalysisRegistry.java
+#   - ref: https://github.com/elastic/elasticsearch/tree/main/modules/analysis-common
+#   - ref: https://github.com/opensearch-project/OpenSearch/tree/main/modules/analysis-common
+# custom:
+#   id: ANA-001
+#   severity: warning
+#   remediation: |
+#     Install the missing analysis plugin on every node of the reported
+#     cluster (`bin/elasticsearch-plugin install <name>`, OpenSearch
+#     `bin/opensearch-plugin install <name>`, a build matching the node's
+#     version) and restart the nodes one at a time; on a managed service,
+#     enable the plugin in its console. Alternatively change the indices'
+#     analysis to components the destination has and reindex.
+#   example: |
+#     method: snapshot
+#     indices: ["articles-*"]   # analysis: tokenizer ik_max_word (analysis-ik)
+#     destination: {kind: self-managed, endpoint: "https://10.0.0.9:9200"}   # nodes without analysis-ik
+warn contains f if {
+	some v in missing_providers
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+missing_providers contains v if {
+	some role, by_p in lacking
+	some p, names in by_p
+	v := {
+		"msg": sprintf("%d node(s) of the %s lack %s, which provides %s used by these indices: creating them there fails (%s)", [count(names), role, p, concat(", ", needs[p].components), lib.names_preview(names)]),
+		"severity": "error",
+		"cluster": role,
+		"indices": needs[p].indices,
+		"location": role,
+		"evidence": [need_evidence(p), {"fact": sprintf("clusters.%s.nodes", [role]), "value": names}],
+	}
+}
+
+missing_providers contains v if {
+	some role, by_p in unsure
+	some p, names in by_p
+	v := {
+		"msg": sprintf("could not verify that the %s has %s, which provides %s used by these indices: %d node(s) do not list it and their modules or the cluster's version are unknown (%s)", [role, p, concat(", ", needs[p].components), count(names), lib.names_preview(names)]),
+		"cluster": role,
+		"indices": needs[p].indices,
+		"location": role,
+		"unverified": true,
+		"evidence": [need_evidence(p), {"fact": sprintf("clusters.%s.nodes", [role]), "value": names}],
+	}
+}
+
+missing_providers contains v if {
+	needs[""]
+	v := {
+		"msg": sprintf("could not verify that the clusters creating these indices provide %s: espreflight does not know which plugin registers these names", [concat(", ", needs[""].components)]),
+		"cluster": "source",
+		"indices": needs[""].indices,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [need_evidence("")],
+	}
+}
+
+missing_providers contains v if {
+	some role in targets
+	not lib.known(role, "nodes")
+	some p, _ in needs
+	p != ""
+	not in_server(role, p)
+	v := {
+		"msg": sprintf("could not verify that every node of the %s has %s, which provides %s used by these indices: its nodes are unknown (%s)", [role, p, concat(", ", needs[p].components), lib.why_unknown(role, "nodes")]),
+		"cluster": role,
+		"indices": needs[p].indices,
+		"location": role,
+		"unverified": true,
+		"evidence": [need_evidence(p), {"fact": sprintf("clusters.%s.nodes", [role]), "value": null}],
+	}
+}
+
+missing_providers contains v if {
+	not analysis_known
+	v := {
+		"msg": sprintf("could not verify that the clusters creating the selected indices have the analysis plugins and modules those indices use: the source's analysis settings are unknown (%s)", [lib.why_unknown("source", "analysis")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.analysis", "value": null}],
+	}
+}
+
+missing_providers contains v if {
+	analysis_known
+	not input.selection.source.known
+	some g in input.clusters.source.analysis
+	beyond_core(g)
+	v := {
+		"msg": sprintf("could not verify which indices the plan selects, and some of the source's indices use analysis components from plugins or modules: the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "selection.source", "value": null}],
+	}
+}
