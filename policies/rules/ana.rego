@@ -253,3 +253,144 @@ missing_providers contains v if {
 		"evidence": [{"fact": "selection.source", "value": null}],
 	}
 }
+
+# ---------------------------------------------------------------------------
+# ANA-002: files and synonyms sets the analysis settings read.
+
+# outside[i] are the selected indices of analysis group i, for the groups
+# that read a file or a synonyms set.
+outside[i] := names if {
+	analysis_known
+	some i, g in input.clusters.source.analysis
+	count(g.files) + count(g.synonym_sets) > 0
+	names := picked(g)
+	count(names) > 0
+}
+
+# reads[kind] holds the files or synonyms sets (kind "files" or
+# "synonym_sets") the selected indices read, and those indices.
+reads[kind] := {"names": items, "indices": idx} if {
+	some kind in ["files", "synonym_sets"]
+	items := sort({x | some i, _ in outside; some x in input.clusters.source.analysis[i][kind]})
+	count(items) > 0
+	idx := sort({n | some i, names in outside; count(input.clusters.source.analysis[i][kind]) > 0; some n in names})
+}
+
+reads_evidence(kind) := {"fact": "clusters.source.analysis", "value": {kind: reads[kind].names, "indices": count(reads[kind].indices)}}
+
+# synonyms_api(role): the cluster has the synonyms API (Elasticsearch 8.10+).
+synonyms_api(role) if {
+	lib.product_of(role) == "elasticsearch"
+	v := lib.version(role)
+	[v[0], v[1]] >= [8, 10]
+}
+
+no_synonyms_api(role) if lib.product_of(role) == "opensearch"
+
+no_synonyms_api(role) if {
+	lib.product_of(role) == "elasticsearch"
+	v := lib.version(role)
+	[v[0], v[1]] < [8, 10]
+}
+
+# METADATA
+# title: Analysis reading files or synonyms sets that a migration does not carry
+# description: |
+#   Analysis settings may read files from each node's config directory
+#   (synonyms_path, stopwords_path, keywords_path, user_dictionary, hunspell
+#   dictionaries, …) or, on Elasticsearch 8.10 and later, synonyms sets of the
+#   synonyms API (`synonyms_set`), which live in the cluster's own system
+#   index. Neither is part of the index: a snapshot does not hold the files,
+#   and neither a restore nor a copy brings the files or the sets. Every node
+#   of the cluster that creates the index needs each file at the same path,
+#   or creating the index fails; a synonyms set must exist before an index
+#   that names it is created, or the index is left partly created and
+#   unusable. A cluster without the synonyms API (OpenSearch, Elasticsearch
+#   before 8.10) cannot create such an index at all: its synonym filter asks
+#   for `synonyms` or `synonyms_path`. Checked for the destination, and for
+#   the intermediate too in snapshot-reindex.
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/8.18/synonyms-apis.html
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/8.17/search-with-synonyms.html
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/7.17/analysis-synonym-tokenfilter.html
+#   - ref: https://docs.opensearch.org/latest/analyzers/token-filters/synonym/
+# custom:
+#   id: ANA-002
+#   severity: warning
+#   remediation: |
+#     Before the migration, copy each listed file to the same path under the
+#     config directory of every node of the reported cluster (a managed
+#     service has its own upload, such as Alibaba Cloud's synonym dictionary
+#     upload), and recreate each synonyms set there with the synonyms API
+#     (`PUT _synonyms/<set>`, from `GET _synonyms/<set>` on the source). For a
+#     cluster without the synonyms API, change the filter to inline
+#     `synonyms` or a `synonyms_path` file before copying the index.
+#   example: |
+#     method: snapshot
+#     indices: ["products"]   # analysis: filter synonym, synonyms_path analysis/synonyms.txt
+warn contains f if {
+	some v in outside_reads
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+outside_reads contains v if {
+	some role in targets
+	r := reads.files
+	v := {
+		"msg": sprintf("these indices read %d file(s) from the nodes' config directory (%s): every node of the %s needs each of them at the same path before the indices are created there, as no snapshot or copy carries them", [count(r.names), lib.names_preview(r.names), role]),
+		"cluster": role,
+		"indices": r.indices,
+		"location": role,
+		"evidence": [reads_evidence("files")],
+	}
+}
+
+outside_reads contains v if {
+	some role in targets
+	r := reads.synonym_sets
+	not no_synonyms_api(role)
+	v := {
+		"msg": sprintf("these indices use synonyms set(s) %s of the source's synonyms API, which neither a snapshot of the indices nor a copy carries: create them on the %s%s before its indices, or they are left unusable", [lib.names_preview(r.names), role, api_text(role)]),
+		"cluster": role,
+		"indices": r.indices,
+		"location": role,
+		"evidence": [reads_evidence("synonym_sets"), target_evidence(role)],
+	}
+}
+
+outside_reads contains v if {
+	some role in targets
+	r := reads.synonym_sets
+	no_synonyms_api(role)
+	v := {
+		"msg": sprintf("these indices use synonyms set(s) %s, and the %s (%s) has no synonyms API: its synonym filter needs `synonyms` or `synonyms_path`, so creating the indices there fails", [lib.names_preview(r.names), role, cluster_text(role)]),
+		"severity": "error",
+		"cluster": role,
+		"indices": r.indices,
+		"location": role,
+		"evidence": [reads_evidence("synonym_sets"), target_evidence(role)],
+	}
+}
+
+cluster_text(role) := sprintf("%s %s", [lib.product_of(role), lib.version_text(role)]) if {
+	lib.version(role)
+} else := lib.product_of(role)
+
+api_text(role) := "" if {
+	synonyms_api(role)
+} else := " (whose version is unknown: it needs Elasticsearch 8.10 or later for the synonyms API)"
+
+target_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), "value": lib.version_text(role)} if {
+	lib.version(role)
+} else := {"fact": sprintf("clusters.%s.version", [role]), "value": null}
+
+outside_reads contains v if {
+	not analysis_known
+	v := {
+		"msg": sprintf("could not verify that the selected indices read no file from the nodes' config directory and no synonyms set: the source's analysis settings are unknown (%s)", [lib.why_unknown("source", "analysis")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.analysis", "value": null}],
+	}
+}

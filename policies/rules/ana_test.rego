@@ -156,3 +156,78 @@ test_ana001_selection_unknown if {
 	f.unverified
 	f.evidence[0].fact == "selection.source"
 }
+
+# --- ANA-002 ---------------------------------------------------------------
+
+ag_reads(indices, files, sets) := object.union(ag(indices, [comp("analyzer", "custom", "core")]), {"files": files, "synonym_sets": sets})
+
+source_reads := object.union(cl("elasticsearch", "8.15.1"), {"analysis": [
+	ag_reads(["products", "unselected"], ["analysis/synonyms.txt"], []),
+	ag_reads(["catalog"], ["analysis/stop.txt", "analysis/synonyms.txt"], ["brands"]),
+	ag_reads(["plain"], [], []),
+]})
+
+ana002(i) := fs if {
+	fs := rule(ana.warn, "ANA-002") with input as i
+}
+
+test_ana002_files if {
+	every m in ["snapshot", "reindex", "logstash", "elasticsearch-dump"] {
+		fs := ana002(inp(m, source_reads, dst_full, ["products", "plain"]))
+		count(fs) == 1
+		some f in fs
+		not f.severity
+		not f.unverified
+		f.cluster == "destination"
+		f.indices == ["products"]
+		contains(f.msg, "1 file(s) from the nodes' config directory (analysis/synonyms.txt)")
+	}
+
+	# snapshot-reindex: the intermediate and the destination
+	fs := ana002(inp("snapshot-reindex", source_reads, dst_full, ["products"]))
+	{f.cluster | some f in fs} == {"intermediate", "destination"}
+}
+
+test_ana002_synonym_sets if {
+	fs := ana002(inp("snapshot", source_reads, dst_full, ["catalog"]))
+	count(fs) == 2
+	sets := [f | some f in fs; f.evidence[0].value.synonym_sets]
+	count(sets) == 1
+	not sets[0].severity
+	contains(sets[0].msg, "synonyms set(s) brands")
+	sets[0].indices == ["catalog"]
+	files := [f | some f in fs; f.evidence[0].value.files]
+	files[0].indices == ["catalog"]
+	contains(files[0].msg, "2 file(s)")
+}
+
+test_ana002_synonym_sets_without_the_api if {
+	every dst in [cl("opensearch", "2.19.6"), cl("elasticsearch", "8.9.2"), {"product": "opensearch", "version": null, "unknown": []}] {
+		fs := [f | some f in ana002(inp("snapshot", source_reads, dst, ["catalog"])); f.evidence[0].value.synonym_sets]
+		count(fs) == 1
+		fs[0].severity == "error"
+		contains(fs[0].msg, "has no synonyms API")
+	}
+
+	# a destination whose version is unknown: a warning that says what it needs
+	dst := {"product": "", "version": null, "unknown": [{"fact": "version", "endpoint": "GET /", "error": "timeout"}]}
+	fs := [f | some f in ana002(inp("snapshot", source_reads, dst, ["catalog"])); f.evidence[0].value.synonym_sets]
+	count(fs) == 1
+	not fs[0].severity
+	contains(fs[0].msg, "8.10 or later")
+	fs[0].evidence[1].value == null
+}
+
+test_ana002_quiet if {
+	count(ana002(inp("snapshot", source_reads, dst_full, ["plain"]))) == 0
+	count(ana002(inp("snapshot", source, dst_full, ["articles", "logs"]))) == 0
+}
+
+test_ana002_analysis_unknown if {
+	src := object.union(cl("elasticsearch", "7.10.2"), {"analysis": null, "unknown": [{"fact": "analysis", "endpoint": "GET /_all", "error": "HTTP 403"}]})
+	fs := ana002(inp("snapshot", src, dst_full, ["articles"]))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	contains(f.msg, "HTTP 403")
+}
