@@ -214,6 +214,9 @@ func probeCluster(ctx context.Context, c *client, out *syncWriter) *ClusterFacts
 	reachable := c.responded.Load()
 	cf.Reachable = &reachable
 	if fe != nil && !reachable {
+		if fe.dropped && c.h2.speaksHTTP2Only(ctx, c.opts.Timeout) {
+			fe.Reason = http2Hint + " (" + fe.Reason + ")"
+		}
 		p.printf("%s: cannot reach %s: %s", c.role, c.endpoint, fe.Reason)
 		for _, fact := range ProbedFacts {
 			p.unknown(fact, rootEndpoint, "cluster not reachable from this machine: "+fe.Reason)

@@ -41,6 +41,7 @@ type client struct {
 	tp       *elastictransport.Client
 	opts     Options
 	scrub    *scrubber
+	h2       *diagnoser // asks an endpoint that drops HTTP/1.1 whether it speaks HTTP/2
 
 	requests  atomic.Int64 // attempts sent
 	retries   atomic.Int64 // attempts that were a retry
@@ -101,6 +102,8 @@ func newClient(ctx context.Context, role string, spec *ClusterSpec, opts Options
 		// DisableCompression stays false: net/http asks for gzip and
 		// decompresses transparently; the size cap applies after it.
 	}
+
+	c.h2 = &diagnoser{base: u, tlsConf: tlsConf, dial: dialer.DialContext}
 
 	topts := []elastictransport.Option{
 		elastictransport.WithURLs(u),
@@ -167,6 +170,9 @@ type fetchError struct {
 	NoResponse bool
 	// retryAfter is the answer's Retry-After (429 and 503), when it has one.
 	retryAfter *time.Duration
+	// dropped: the connection was reset or closed before any answer, or the
+	// answer was not HTTP/1.x (what an HTTP/2-only endpoint does).
+	dropped bool
 }
 
 func (e *fetchError) Error() string { return e.Reason }
@@ -207,7 +213,7 @@ func (c *client) attempt(ctx context.Context, endpoint string, req apiRequest, d
 		if res != nil && res.Body != nil {
 			res.Body.Close()
 		}
-		fe := &fetchError{Endpoint: endpoint, NoResponse: true, Reason: c.netReason(ctx, actx, err)}
+		fe := &fetchError{Endpoint: endpoint, NoResponse: true, Reason: c.netReason(ctx, actx, err), dropped: droppedBeforeAnswer(err)}
 		return fe, ctx.Err() == nil && actx.Err() == nil && retryableNetError(err)
 	}
 	c.responded.Store(true)
