@@ -237,10 +237,16 @@ placement contains v if {
 #   cluster"). For example 7.0 changed `hits.total` into an object, which the
 #   6.x remote reader parses as a number, and 8.0 search hits no longer carry
 #   the `_type` that the 7.x reader requires. Between the two products the
-#   other rules decide (an OpenSearch source into Elasticsearch, say).
+#   same `_type` boundary holds: Elasticsearch 8+ and OpenSearch 2+ (which
+#   removed mapping types) answer hits without `_type`, and the readers of
+#   Elasticsearch 7.x and earlier and of OpenSearch 1.x (forked from 7.10.2)
+#   refuse them ("Required [_type]", seen on real 2.19 -> 7.10 nodes). Other
+#   cross-product pairs are left to the other rules.
 # related_resources:
 #   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/7.17/reindex-upgrade-remote.html
 #   - ref: https://github.com/elastic/elasticsearch/pull/35849
+#   - ref: https://github.com/elastic/elasticsearch/blob/v7.10.2/modules/reindex/src/main/java/org/elasticsearch/index/reindex/remote/RemoteResponseParsers.java
+#   - ref: https://opensearch.org/docs/latest/breaking-changes/
 # custom:
 #   id: RX-005
 #   methods: [reindex]
@@ -270,6 +276,51 @@ downgrade contains v if {
 		"location": "destination",
 		"evidence": [
 			{"fact": "clusters.source.version", "value": lib.version_text("source")},
+			{"fact": "clusters.destination.version", "value": lib.version_text("destination")},
+		],
+	}
+}
+
+# typeless_hits(role): the role's search hits carry no `_type`
+# (Elasticsearch 8+, OpenSearch 2+).
+typeless_hits(role) if {
+	lib.product_of(role) == "elasticsearch"
+	lib.version(role)[0] >= 8
+}
+
+typeless_hits(role) if {
+	lib.product_of(role) == "opensearch"
+	lib.version(role)[0] >= 2
+}
+
+# typed_reader(role): the role's remote reader requires `_type` in every hit
+# (Elasticsearch 7.x and earlier, OpenSearch 1.x).
+typed_reader(role) if {
+	lib.product_of(role) == "elasticsearch"
+	lib.version(role)[0] <= 7
+}
+
+typed_reader(role) if {
+	lib.product_of(role) == "opensearch"
+	lib.version(role)[0] == 1
+}
+
+product_text := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
+
+downgrade contains v if {
+	not lib.same_product("source", "destination")
+	typeless_hits("source")
+	typed_reader("destination")
+	src := sprintf("%s %s", [product_text[lib.product_of("source")], lib.version_text("source")])
+	dst := sprintf("%s %s", [product_text[lib.product_of("destination")], lib.version_text("destination")])
+	v := {
+		"msg": sprintf("reindex from %s into %s: the source's search hits carry no _type and the destination's remote reader requires one, so the first batch is refused (Required [_type])", [src, dst]),
+		"cluster": "destination",
+		"location": "destination",
+		"evidence": [
+			{"fact": "clusters.source.product", "value": lib.product_of("source")},
+			{"fact": "clusters.source.version", "value": lib.version_text("source")},
+			{"fact": "clusters.destination.product", "value": lib.product_of("destination")},
 			{"fact": "clusters.destination.version", "value": lib.version_text("destination")},
 		],
 	}

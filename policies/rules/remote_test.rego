@@ -146,9 +146,23 @@ test_rx005_quiet if {
 	count(rx005(es("6.8.23"), es("7.10.2"))) == 0
 	count(rx005(es("7.17.29"), es("7.10.2"))) == 0
 
-	# between the products other rules decide
+	# between the products only the _type boundary counts
 	count(rx005(es("7.10.2"), os("2.19.6"))) == 0
-	count(rx005(os("2.19.6"), es("7.10.2"))) == 0
+	count(rx005(os("1.3.14"), es("7.10.2"))) == 0
+	count(rx005(es("7.10.2"), os("1.3.14"))) == 0
+	count(rx005(os("2.19.6"), es("8.19.21"))) == 0
+	count(rx005(es("8.19.21"), os("2.19.6"))) == 0
+}
+
+test_rx005_typeless_hits_into_a_typed_reader if {
+	fs := rx005(os("2.19.6"), es("7.10.2"))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	contains(f.msg, "OpenSearch 2.19.6 into Elasticsearch 7.10.2")
+	contains(f.msg, "Required [_type]")
+	count(rx005(es("8.19.21"), os("1.3.14"))) == 1
+	count(rx005(os("3.0.0"), es("6.8.23"))) == 1
 }
 
 test_rx005_unverified if {
