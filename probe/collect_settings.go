@@ -32,6 +32,15 @@ var (
 	}}
 )
 
+// reindexTrustKeys are the node settings (elasticsearch.yml, opensearch.yml)
+// that make reindex from remote trust a certificate the JDK's own trust
+// store does not: a CA list, a trust store, or no verification at all.
+var reindexTrustKeys = []string{
+	"reindex.ssl.certificate_authorities",
+	"reindex.ssl.truststore.path",
+	"reindex.ssl.verification_mode",
+}
+
 // settingsRequests are the same for every version.
 func settingsRequests(*detected) []request {
 	return []request{nodeSettingsRequest, clusterSettingsRequest}
@@ -151,6 +160,8 @@ func collectSettings(ctx context.Context, p *clusterProbe) {
 //     on OpenSearch, of reindex.remote.allowlist, which is also kept under its
 //     own key); [] when no node sets it, so reindex from remote is refused;
 //   - "path.repo" when a node reports it;
+//   - the reindex.ssl settings that decide whom reindex from remote trusts
+//     (reindexTrustKeys), the union over nodes, when a node sets them;
 //   - "cluster.max_shards_per_node" (a number) and the
 //     "cluster.routing.allocation.disk.*" settings (as the cluster prints them).
 func buildSettings(d *detected, nodeSet map[string][]string, clusterSet map[string]any) map[string]any {
@@ -164,6 +175,11 @@ func buildSettings(d *detected, nodeSet map[string][]string, clusterSet map[stri
 	s["reindex.remote.whitelist"] = uniqueSorted(white)
 	if repo, ok := nodeSet["path.repo"]; ok {
 		s["path.repo"] = repo
+	}
+	for _, k := range reindexTrustKeys {
+		if v, ok := nodeSet[k]; ok {
+			s[k] = v
+		}
 	}
 	for k, v := range clusterSet {
 		switch {

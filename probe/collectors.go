@@ -78,8 +78,8 @@ var collectorTable = []collector{
 	},
 	{
 		facts: []string{"settings"},
-		purpose: "The hosts the cluster may reindex from (`reindex.remote.whitelist`, and `reindex.remote.allowlist` on OpenSearch) and `path.repo` as the nodes' configuration files set them, " +
-			"and the effective `cluster.max_shards_per_node` and disk allocation settings: whether the destination may reindex from the source, where a shared file system repository may live, how many shards it takes.",
+		purpose: "The hosts the cluster may reindex from (`reindex.remote.whitelist`, and `reindex.remote.allowlist` on OpenSearch), the `reindex.ssl` trust settings and `path.repo` as the nodes' configuration files set them, " +
+			"and the effective `cluster.max_shards_per_node` and disk allocation settings: whether the destination may reindex from the source and trusts its certificate, where a shared file system repository may live, how many shards it takes.",
 		requests: settingsRequests,
 		collect:  collectSettings,
 	},

@@ -159,6 +159,107 @@ entries_text := "empty: no remote is allowed" if {
 } else := concat(", ", allowlist)
 
 # ---------------------------------------------------------------------------
+# RX-003
+
+# private_trust is how the plan makes the probe trust the source's
+# certificate, which the system's certificate authorities do not: a CA file
+# or no verification. Undefined when the source endpoint is not https or the
+# plan needs neither (then the probe verified the source against the
+# system's authorities, as the JDK of the destination will).
+private_trust := {"fact": "plan.source.tls.ca_file", "value": ca} if {
+	startswith(object.get(input.plan, ["source", "endpoint"], ""), "https://")
+	ca := object.get(input.plan, ["source", "tls", "ca_file"], "")
+	ca != ""
+} else := {"fact": "plan.source.tls.insecure_skip_verify", "value": true} if {
+	startswith(object.get(input.plan, ["source", "endpoint"], ""), "https://")
+	object.get(input.plan, ["source", "tls", "insecure_skip_verify"], false) == true
+}
+
+# trust_keys are the destination's node settings that let reindex from
+# remote trust a certificate outside the JDK's trust store.
+trust_keys := ["reindex.ssl.certificate_authorities", "reindex.ssl.truststore.path", "reindex.ssl.verification_mode"]
+
+trust_settings := {k: v | some k in trust_keys; v := object.get(input.clusters.destination.settings, k, [])}
+
+trusts_remote if {
+	some k in ["reindex.ssl.certificate_authorities", "reindex.ssl.truststore.path"]
+	count(trust_settings[k]) > 0
+}
+
+trusts_remote if "none" in trust_settings["reindex.ssl.verification_mode"]
+
+# METADATA
+# title: Reindex from an https remote whose certificate the destination does not trust
+# description: |
+#   Reindex from remote connects to an https remote with the destination's
+#   own HTTP client, which trusts the certificate authorities of its JDK
+#   unless the `reindex.ssl.*` settings of every coordinating node's
+#   configuration file (elasticsearch.yml, opensearch.yml) say otherwise; the
+#   reindex request itself cannot carry a CA. When the probe needed the
+#   plan's `tls.ca_file` (or `insecure_skip_verify`) to reach the source, its
+#   certificate comes from a private CA or is self-signed, and a destination
+#   with neither `reindex.ssl.certificate_authorities` nor
+#   `reindex.ssl.truststore.path` (nor `verification_mode: none`) refuses the
+#   connection ("PKIX path building failed").
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/7.17/docs-reindex.html#reindex-ssl
+#   - ref: https://www.elastic.co/docs/manage-data/migrate/migrate-from-a-self-managed-cluster-with-a-self-signed-certificate-using-remote-reindex
+#   - ref: https://docs.opensearch.org/latest/api-reference/document-apis/reindex/
+# custom:
+#   id: RX-003
+#   methods: [reindex]
+#   severity: error
+#   remediation: |
+#     Copy the CA certificate that signed the source's certificate to every
+#     destination node that coordinates the reindex, point
+#     `reindex.ssl.certificate_authorities` at it in the node's configuration
+#     file (or add it to a trust store named by `reindex.ssl.truststore.path`),
+#     and restart those nodes. Keep `reindex.ssl.verification_mode` at `full`.
+#   example: |
+#     method: reindex
+#     source: {kind: self-managed, endpoint: "https://es-old:9200", tls: {ca_file: ca.pem}}
+#     destination: {kind: self-managed, version: "8.19.0"}
+#     reindex: {remote_host: "https://es-old:9200"}
+deny contains f if {
+	some v in untrusted_remote
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+untrusted_remote contains v if {
+	remote.scheme == "https"
+	private_trust
+	lib.known("destination", "settings")
+	not trusts_remote
+	v := {
+		"msg": sprintf("the source's certificate needs %s to be trusted, and no node of the destination sets reindex.ssl.certificate_authorities or reindex.ssl.truststore.path: the destination's reindex client trusts its JDK's authorities only, so the connection to %s would fail (PKIX path building failed)", [trust_text, remote_host]),
+		"cluster": "destination",
+		"location": "reindex.remote_host",
+		"evidence": [
+			private_trust,
+			{"fact": remote_fact, "value": remote_host},
+			{"fact": "clusters.destination.settings", "value": trust_settings},
+		],
+	}
+}
+
+untrusted_remote contains v if {
+	remote.scheme == "https"
+	private_trust
+	not lib.known("destination", "settings")
+	v := {
+		"msg": sprintf("could not verify that the destination trusts the source's certificate (the probe needed %s): its node settings are unknown (%s)", [trust_text, lib.why_unknown("destination", "settings")]),
+		"cluster": "destination",
+		"location": "reindex.remote_host",
+		"unverified": true,
+		"evidence": [private_trust, {"fact": "clusters.destination.settings", "value": null}],
+	}
+}
+
+trust_text := sprintf("the plan's tls.ca_file (%s)", [private_trust.value]) if {
+	private_trust.fact == "plan.source.tls.ca_file"
+} else := "tls.insecure_skip_verify"
+
+# ---------------------------------------------------------------------------
 # RX-004
 
 # METADATA

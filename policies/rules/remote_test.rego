@@ -172,3 +172,43 @@ test_rx005_unverified if {
 	f.unverified
 	contains(f.msg, "refused")
 }
+
+rx003_inp(src_tls, dst) := object.union(rx_inp("https://es-old:9200", es("7.17.29"), dst), {"plan": {"source": {"endpoint": "https://es-old:9200", "tls": src_tls}}})
+
+rx003(src_tls, dst) := {f | some f in remote.deny with input as rx003_inp(src_tls, dst); f.rule == "RX-003"}
+
+test_rx003_private_ca_not_trusted_fails if {
+	fs := rx003({"ca_file": "/ci/ca.pem"}, with_settings(es("8.19.21"), {"reindex.remote.whitelist": ["es-old:9200"]}))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	contains(f.msg, "tls.ca_file (/ci/ca.pem)")
+	contains(f.msg, "PKIX path building failed")
+
+	# a self-signed source the probe reached without verification
+	count(rx003({"insecure_skip_verify": true}, with_settings(os("2.19.6"), {}))) == 1
+}
+
+test_rx003_trusted_or_public_quiet if {
+	ca := with_settings(es("8.19.21"), {"reindex.ssl.certificate_authorities": ["/etc/es/old-ca.pem"]})
+	count(rx003({"ca_file": "/ci/ca.pem"}, ca)) == 0
+	ts := with_settings(es("8.19.21"), {"reindex.ssl.truststore.path": ["/etc/es/trust.p12"]})
+	count(rx003({"ca_file": "/ci/ca.pem"}, ts)) == 0
+	none := with_settings(es("8.19.21"), {"reindex.ssl.verification_mode": ["none"]})
+	count(rx003({"insecure_skip_verify": true}, none)) == 0
+
+	# the probe trusted the source through the system's authorities
+	count(rx003({}, with_settings(es("8.19.21"), {}))) == 0
+
+	# an http remote needs no trust
+	i := rx_inp("http://es-old:9200", es("7.17.29"), with_settings(es("8.19.21"), {}))
+	count({f | some f in remote.deny with input as i; f.rule == "RX-003"}) == 0
+}
+
+test_rx003_unknown_settings_unverified if {
+	fs := rx003({"ca_file": "/ci/ca.pem"}, object.union(es("8.19.21"), unknown_cl("settings")))
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	contains(f.msg, "timeout")
+}
