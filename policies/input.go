@@ -176,6 +176,7 @@ var (
 	kCreatedMajor, kCreatedMinor, kCreationDate              = key("created_major"), key("created_minor"), key("creation_date")
 	kPatterns, kKnown, kCount, kDocs, kNames, kDot, kClosed  = key("patterns"), key("known"), key("count"), key("docs"), key("names"), key("dot_prefixed"), key("closed")
 	kByCreated, kProduct, kVersion, kMajor, kMinor, kIndices = key("by_created"), key("product"), key("version"), key("major"), key("minor"), key("indices")
+	kDataStreams                                             = key("data_streams")
 )
 
 func key(s string) *ast.Term { return ast.InternedTerm(s) }
@@ -184,7 +185,7 @@ func key(s string) *ast.Term { return ast.InternedTerm(s) }
 // compares them with the structs' json tags.
 var (
 	indexFields        = []*ast.Term{kName, kStatus, kHealth, kHidden, kSystem, kDataStream, kDocsCount, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kReplicas, kCreatedVersion, kCreatedProduct, kCreatedID, kCreatedMajor, kCreatedMinor, kCreationDate}
-	selectionFields    = []*ast.Term{kPatterns, kKnown, kCount, kDocs, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kShards, kNames, kDot, kClosed, kByCreated}
+	selectionFields    = []*ast.Term{kPatterns, kKnown, kCount, kDocs, kStoreBytes, kPrimaryStoreBytes, kPrimaryShards, kShards, kNames, kDot, kClosed, kDataStreams, kByCreated}
 	createdGroupFields = []*ast.Term{kProduct, kVersion, kMajor, kMinor, kCount, kIndices}
 )
 
@@ -449,6 +450,7 @@ func (b *builder) selection(s *probe.Selection) *ast.Term {
 		[2]*ast.Term{kNames, namesTerm},
 		[2]*ast.Term{kDot, b.subset(s.DotPrefixed, s.Names, names)},
 		[2]*ast.Term{kClosed, b.subset(s.Closed, s.Names, names)},
+		[2]*ast.Term{kDataStreams, b.strings(s.DataStreams, b.str)},
 		[2]*ast.Term{kByCreated, groups},
 	))
 }

@@ -29,6 +29,8 @@ type Selection struct {
 	DotPrefixed []string `json:"dot_prefixed"`
 	// Closed are selected indices whose status is "close".
 	Closed []string `json:"closed"`
+	// DataStreams are the data streams with a selected backing index, sorted.
+	DataStreams []string `json:"data_streams"`
 	// ByCreated groups the selected indices by the product and version that created them.
 	ByCreated []CreatedGroup `json:"by_created"`
 }
@@ -63,7 +65,7 @@ func Derive(f *Facts) map[string]*Selection {
 // Select applies index patterns to indices. A nil indices slice means the
 // indices are unknown.
 func Select(indices []Index, patterns []string) *Selection {
-	s := &Selection{Patterns: patterns, Names: []string{}, DotPrefixed: []string{}, Closed: []string{}, ByCreated: []CreatedGroup{}}
+	s := &Selection{Patterns: patterns, Names: []string{}, DotPrefixed: []string{}, Closed: []string{}, DataStreams: []string{}, ByCreated: []CreatedGroup{}}
 	if patterns == nil {
 		s.Patterns = []string{}
 	}
@@ -73,6 +75,7 @@ func Select(indices []Index, patterns []string) *Selection {
 	s.Known = true
 	m := NewMatcher(patterns)
 	groups := map[[2]string]*CreatedGroup{}
+	streams := map[string]bool{}
 	for i := range indices {
 		ix := &indices[i]
 		if !m.MatchIndex(ix.Name, ix.DataStream) {
@@ -91,6 +94,10 @@ func Select(indices []Index, patterns []string) *Selection {
 		if ix.Status == "close" {
 			s.Closed = append(s.Closed, ix.Name)
 		}
+		if ix.DataStream != "" && !streams[ix.DataStream] {
+			streams[ix.DataStream] = true
+			s.DataStreams = append(s.DataStreams, ix.DataStream)
+		}
 		key := [2]string{ix.CreatedProduct, ix.CreatedVersion}
 		g := groups[key]
 		if g == nil {
@@ -106,6 +113,7 @@ func Select(indices []Index, patterns []string) *Selection {
 	sort.Strings(s.Names)
 	sort.Strings(s.DotPrefixed)
 	sort.Strings(s.Closed)
+	sort.Strings(s.DataStreams)
 	for _, g := range groups {
 		sort.Strings(g.Indices)
 		s.ByCreated = append(s.ByCreated, *g)

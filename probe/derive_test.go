@@ -106,6 +106,12 @@ func TestSelectDataStreams(t *testing.T) {
 	if s := Select(dataStreamIndices, []string{"logs-*"}); s.PrimaryStoreBytes != 16 || len(s.DotPrefixed) != 0 {
 		t.Errorf("logs-* totals %d bytes, dot-prefixed %v: backing indices are data, not system indices", s.PrimaryStoreBytes, s.DotPrefixed)
 	}
+	// the streams of the selected backing indices, each once
+	for pats, want := range map[string][]string{"logs-*": {"logs-app"}, "*": {"logs-app", "metrics-db"}, "orders-*": {}} {
+		if got := Select(dataStreamIndices, []string{pats}).DataStreams; !reflect.DeepEqual(got, want) {
+			t.Errorf("Select(%q).DataStreams = %v, want %v", pats, got, want)
+		}
+	}
 }
 
 // TestSelectDataStreamsQuiet: patterns that match neither a stream nor a

@@ -290,3 +290,16 @@ byte_units := [
 names_preview(names) := concat(", ", names) if {
 	count(names) <= 5
 } else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 5)), count(names) - 5])
+
+# simple_match(pattern, s): Elasticsearch's Regex.simpleMatch, the matcher of
+# the reindex allowlist entries and of index template patterns: `*` matches
+# any run of characters and everything else matches itself, case included.
+simple_match(pattern, s) if {
+	parts := [esc | some p in split(pattern, "*"); esc := strings.replace_n(regex_meta, p)]
+	regex.match(sprintf("^%s$", [concat(".*", parts)]), s)
+}
+
+regex_meta := {
+	"\\": "\\\\", ".": "\\.", "+": "\\+", "?": "\\?", "(": "\\(", ")": "\\)",
+	"[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}", "|": "\\|", "^": "\\^", "$": "\\$",
+}

@@ -55,12 +55,7 @@ concerned[i] := names if {
 }
 
 # selected_streams: the data streams whose backing indices are selected.
-# Only evaluated when the source reports a data stream item.
-selected_streams := {i.data_stream |
-	some i in input.clusters.source.indices
-	i.data_stream != ""
-	selected[i.name]
-}
+selected_streams := {s | some s in input.selection.source.data_streams}
 
 # item_findings(level) are the findings of the source's items of one level.
 item_findings(level) := {v |

@@ -23,7 +23,7 @@ items := [
 
 dep_inp(src, dst) := {
 	"plan": {"method": "snapshot"},
-	"selection": {"source": {"known": true, "names": ["old-1", "old-2", ".ds-logs-app-000001"]}},
+	"selection": {"source": {"known": true, "names": ["old-1", "old-2", ".ds-logs-app-000001"], "data_streams": ["logs-app"]}},
 	"clusters": {
 		"source": object.union(src, {"indices": [
 			{"name": "old-1", "data_stream": ""},

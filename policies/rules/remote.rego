@@ -58,19 +58,6 @@ engine_error(check) := sprintf("[%s] not allowlisted in reindex.remote.allowlist
 	lib.product_of("destination") == "opensearch"
 } else := sprintf("[%s] not whitelisted in reindex.remote.whitelist", [check])
 
-# simple_match(pattern, s): Elasticsearch's Regex.simpleMatch, the matcher
-# the allowlist entries are compiled with: `*` matches any run of characters
-# and everything else matches itself, case included.
-simple_match(pattern, s) if {
-	parts := [esc | some p in split(pattern, "*"); esc := strings.replace_n(regex_meta, p)]
-	regex.match(sprintf("^%s$", [concat(".*", parts)]), s)
-}
-
-regex_meta := {
-	"\\": "\\\\", ".": "\\.", "+": "\\+", "?": "\\?", "(": "\\(", ")": "\\)",
-	"[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}", "|": "\\|", "^": "\\^", "$": "\\$",
-}
-
 # METADATA
 # title: Remote host not in the destination's reindex allowlist
 # description: |
@@ -151,7 +138,7 @@ assumed_text := "" if {
 
 allowed(check) if {
 	some pattern in allowlist
-	simple_match(pattern, check)
+	lib.simple_match(pattern, check)
 }
 
 entries_text := "empty: no remote is allowed" if {
