@@ -109,6 +109,10 @@ type Snapshot struct {
 	// left out of the facts) means true, as in the restore API, which
 	// restores each index's aliases with it.
 	IncludeAliases *bool `yaml:"include_aliases" json:"include_aliases,omitempty"`
+	// IncludeGlobalState is the restore's include_global_state (false by
+	// default, as in the restore API): true restores the source's cluster
+	// state over the destination's.
+	IncludeGlobalState bool `yaml:"include_global_state" json:"include_global_state,omitempty"`
 }
 
 // Repo is the snapshot repository.

@@ -252,6 +252,9 @@ func (w *planWriter) snapshot(s *Snapshot) {
 	if s.IncludeAliases != nil {
 		w.key(1, "include_aliases", fmt.Sprint(*s.IncludeAliases), "restore each index's aliases with it")
 	}
+	if s.IncludeGlobalState {
+		w.key(1, "include_global_state", "true", "the source's cluster state replaces the destination's")
+	}
 }
 
 func (w *planWriter) logstash(l *Logstash) {

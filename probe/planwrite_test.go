@@ -60,6 +60,7 @@ snapshot:
   rename_pattern: "(.+)"
   rename_replacement: "restored-$1"
   include_aliases: false
+  include_global_state: true
 limits: {reindex_max_volume: 20gb, dump_max_volume: 1gb, dump_max_indices: 5}
 waivers:
   - rule: SYS-001

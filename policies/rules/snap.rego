@@ -1,7 +1,8 @@
 # METADATA
 # description: |
 #   Snapshot restores into the destination: onto its existing indices
-#   (SNAP-001) and the aliases the restored indices bring along (SNAP-002).
+#   (SNAP-001), the aliases the restored indices bring along (SNAP-002) and
+#   the cluster state a restore with the global state replaces (SNAP-003).
 package espreflight.rules.snap
 
 import future.keywords.not
@@ -310,4 +311,90 @@ alias_clashes contains v if {
 		"unverified": true,
 		"evidence": [{"fact": sprintf("clusters.%s.%s", [role, fact]), "value": null}],
 	}
+}
+
+# ---------------------------------------------------------------------------
+# SNAP-003
+
+# global_kinds are the cluster-state objects a restore with the global state
+# brings: the fact that lists them and which of its lists holds the names.
+global_kinds := [
+	{"list": "templates", "what": "composable templates", "names": "composable"},
+	{"list": "templates", "what": "component templates", "names": "component"},
+	{"list": "pipelines", "what": "ingest pipelines", "names": ""},
+	{"list": "lifecycle_policies", "what": "ILM policies", "names": "ilm"},
+	{"list": "stored_scripts", "what": "stored scripts", "names": ""},
+]
+
+# names_of(role, k) are the names of kind k on the cluster of role.
+names_of(role, k) := {t.name | some t in input.clusters[role].templates[k.names]} if {
+	k.list == "templates"
+} else := {p.name | some p in input.clusters[role].lifecycle_policies; p.kind == "ilm"} if {
+	k.list == "lifecycle_policies"
+} else := {x.id | some x in input.clusters[role].stored_scripts} if {
+	k.list == "stored_scripts"
+} else := {x.name | some x in input.clusters[role][k.list]}
+
+# lost[k.what] are the destination's objects of kind k the snapshot does not
+# hold (the source's are what it holds), when both lists are known.
+lost[k.what] := sort(names_of("destination", k) - names_of("source", k)) if {
+	some k in global_kinds
+	lib.known("destination", k.list)
+	lib.known("source", k.list)
+}
+
+lost_text := concat("; ", [sprintf("%s: %s", [what, lib.names_preview(names)]) |
+	some what, names in lost
+	count(names) > 0
+])
+
+lost_sentence := sprintf(" Gone from the destination: %s.", [lost_text]) if {
+	lost_text != ""
+} else := " Which of the destination's objects would go could not be listed (the source's or destination's lists are unknown)." if {
+	some k in global_kinds
+	not lost[k.what]
+} else := ""
+
+# METADATA
+# title: Restore with the global state replaces the destination's cluster state
+# description: |
+#   A restore with `include_global_state: true` brings the snapshot's cluster
+#   state: Elasticsearch then replaces the destination's persistent cluster
+#   settings, composable and component index templates, ingest pipelines,
+#   ILM policies and stored scripts with the snapshot's, so what the
+#   destination had and the snapshot lacks is gone, and legacy templates of
+#   the same name are overwritten (from 8.0 feature states come too). On a
+#   destination that already serves other data this is rarely intended: a
+#   warning listing what would be lost, where the probe saw both clusters.
+# related_resources:
+#   - ref: https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-snapshot-restore
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/7.17/snapshots-restore-snapshot.html
+#   - ref: https://docs.opensearch.org/latest/tuning-your-cluster/availability-and-recovery/snapshots/snapshot-restore/
+# custom:
+#   id: SNAP-003
+#   methods: [snapshot, snapshot-reindex]
+#   severity: warning
+#   remediation: |
+#     Restore with `include_global_state: false` (the default) and recreate
+#     on the destination the templates, pipelines, policies and scripts the
+#     migrated indices need (STATE-001 lists them); keep the global state
+#     only for a destination that is empty and meant to become a copy of the
+#     source.
+#   example: |
+#     method: snapshot
+#     snapshot: {include_global_state: true}
+warn contains f if {
+	object.get(input.plan, ["snapshot", "include_global_state"], false) == true
+	f := lib.finding(rego.metadata.rule(), sprintf("the restore brings the source's cluster state (include_global_state: true), which replaces the destination's persistent settings, templates, ingest pipelines, ILM policies and stored scripts.%s", [lost_sentence]), {
+		"cluster": "destination",
+		"location": "snapshot.include_global_state",
+		"evidence": array.concat(
+			[{"fact": "plan.snapshot.include_global_state", "value": true}],
+			[{"fact": sprintf("clusters.destination.%s", [k.list]), "value": names} |
+				some k in global_kinds
+				names := lost[k.what]
+				count(names) > 0
+			],
+		),
+	})
 }

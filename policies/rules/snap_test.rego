@@ -251,3 +251,49 @@ test_snap002_unknown_source_indices_and_aliases if {
 	# nothing to verify without restoring aliases
 	count(snap.deny) == 0 with input as object.union(i, {"plan": {"snapshot": {"include_aliases": false}}})
 }
+
+gs_cluster(templates, pipelines, policies, scripts) := {
+	"product": "elasticsearch",
+	"unknown": [],
+	"templates": {"legacy": [], "composable": [{"name": n} | some n in templates], "component": []},
+	"pipelines": [{"name": n, "processors": []} | some n in pipelines],
+	"lifecycle_policies": [{"name": n, "kind": "ilm", "actions": []} | some n in policies],
+	"stored_scripts": [{"id": n, "lang": "painless"} | some n in scripts],
+}
+
+gs_inp(gs, src, dst) := {
+	"plan": {"method": "snapshot", "snapshot": {"include_global_state": gs}},
+	"clusters": {"source": src, "destination": dst},
+}
+
+snap003(i) := {f | some f in snap.warn with input as i; f.rule == "SNAP-003"}
+
+test_snap003_global_state_lists_what_the_destination_loses if {
+	src := gs_cluster(["logs"], ["enrich"], ["hot"], [])
+	dst := gs_cluster(["logs", "metrics"], ["enrich", "geo"], ["hot", "keep-90d"], ["score"])
+	fs := snap003(gs_inp(true, src, dst))
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	contains(f.msg, "composable templates: metrics")
+	contains(f.msg, "ingest pipelines: geo")
+	contains(f.msg, "ILM policies: keep-90d")
+	contains(f.msg, "stored scripts: score")
+	count(f.evidence) == 5
+}
+
+test_snap003_global_state_with_unknown_lists_still_warns if {
+	src := {"product": "elasticsearch", "templates": null, "pipelines": null, "lifecycle_policies": null, "stored_scripts": null, "unknown": [{"fact": "templates", "endpoint": "GET /_index_template", "error": "HTTP 403"}]}
+	fs := snap003(gs_inp(true, src, gs_cluster([], [], [], [])))
+	count(fs) == 1
+	some f in fs
+	contains(f.msg, "could not be listed")
+}
+
+test_snap003_quiet if {
+	c := gs_cluster(["logs"], [], [], [])
+	count(snap003(gs_inp(false, c, gs_cluster(["other"], [], [], [])))) == 0
+	count(snap003({"plan": {"method": "snapshot"}, "clusters": {"source": c, "destination": c}})) == 0
+	i := object.union(gs_inp(true, c, c), {"plan": {"method": "reindex"}})
+	count(snap003(i)) == 0
+}
