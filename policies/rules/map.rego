@@ -1,8 +1,10 @@
 # METADATA
 # description: |
 #   What the selected indices' mappings ask of a copy (reindex, Logstash,
-#   elasticsearch-dump, the reindex step of snapshot-reindex): several mapping
-#   types (MAP-001) and a `_source` that does not hold the documents (MAP-003).
+#   elasticsearch-dump, the reindex step of snapshot-reindex) and of the
+#   clusters that create them again: several mapping types (MAP-001), field
+#   types the target does not have (MAP-002) and a `_source` that does not
+#   hold the documents (MAP-003).
 package espreflight.rules.map
 
 import future.keywords.not
@@ -264,6 +266,232 @@ source_copies contains v if {
 	v := {
 		"msg": sprintf("could not verify that every selected index stores its full _source, which %s reads: the source's mappings are unknown (%s)", [copy_text, lib.why_unknown("source", "mappings")]),
 		"severity": "error",
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.mappings", "value": null}],
+	}
+}
+
+# ---------------------------------------------------------------------------
+# MAP-002: field types the target does not have.
+
+# field_types lists, for the field types that some release of Elasticsearch
+# or OpenSearch lacks, the releases of each product that have it: ranges
+# [first, end) of [major, minor], end [999, 0] for "still there". A type not
+# listed here is not checked. Sources, per entry: the type's page in the
+# Elastic reference of the first version that has it
+# (https://www.elastic.co/guide/en/elasticsearch/reference/<version>/<type>.html)
+# and the "Introduced" label of its page in the OpenSearch documentation
+# (https://docs.opensearch.org/latest/mappings/supported-field-types/).
+field_types := {
+	# Replaced by text and keyword in 5.0 (a new 5.x index rewrites it into
+	# one of them), gone in 6.0 ("No handler for type [string]"):
+	# https://www.elastic.co/guide/en/elasticsearch/reference/5.6/breaking_50_mapping_changes.html
+	"string": {"elasticsearch": [[[0, 0], [6, 0]]], "opensearch": []},
+	# Elastic's X-Pack types, which no OpenSearch release has.
+	"flattened": {"elasticsearch": [[[7, 3], [999, 0]]], "opensearch": []},
+	"dense_vector": {"elasticsearch": [[[7, 0], [999, 0]]], "opensearch": []},
+	"histogram": {"elasticsearch": [[[7, 6], [999, 0]]], "opensearch": []},
+	"aggregate_metric_double": {"elasticsearch": [[[7, 11], [999, 0]]], "opensearch": []},
+	"semantic_text": {"elasticsearch": [[[8, 15], [999, 0]]], "opensearch": []},
+	# sparse_vector: Elasticsearch 7.x, removed in 8.0 and back in 8.11
+	# (https://www.elastic.co/guide/en/elasticsearch/reference/8.11/sparse-vector.html);
+	# OpenSearch 3.3 (neural sparse ANN).
+	"sparse_vector": {"elasticsearch": [[[7, 0], [8, 0]], [[8, 11], [999, 0]]], "opensearch": [[[3, 3], [999, 0]]]},
+	# In both, later in OpenSearch.
+	"constant_keyword": {"elasticsearch": [[[7, 7], [999, 0]]], "opensearch": [[[2, 14], [999, 0]]]},
+	"wildcard": {"elasticsearch": [[[7, 9], [999, 0]]], "opensearch": [[[2, 15], [999, 0]]]},
+	"version": {"elasticsearch": [[[7, 10], [999, 0]]], "opensearch": [[[3, 2], [999, 0]]]},
+	"unsigned_long": {"elasticsearch": [[[7, 10], [999, 0]]], "opensearch": [[[2, 8], [999, 0]]]},
+	"match_only_text": {"elasticsearch": [[[7, 14], [999, 0]]], "opensearch": [[[2, 12], [999, 0]]]},
+	# OpenSearch's own types, which no Elasticsearch release has (knn_vector
+	# comes with the k-NN plugin of the OpenSearch distribution).
+	"flat_object": {"elasticsearch": [], "opensearch": [[[2, 7], [999, 0]]]},
+	"knn_vector": {"elasticsearch": [], "opensearch": [[[1, 0], [999, 0]]]},
+}
+
+# has_type(t, product, v): release v = [major, minor, ...] of product has
+# field type t.
+has_type(t, product, v) if {
+	some r in field_types[t][product]
+	not before(v, r[0])
+	before(v, r[1])
+}
+
+before(v, e) if v[0] < e[0]
+
+before(v, e) if {
+	v[0] == e[0]
+	v[1] < e[1]
+}
+
+# type_targets are the clusters on which the method creates the selected
+# indices with their mappings: the destination (a restore, or the new index
+# of a copy), and for snapshot-reindex the intermediate too, where the
+# snapshot is restored and reindexed.
+type_targets := {"intermediate", "destination"} if {
+	input.plan.method == "snapshot-reindex"
+} else := {"destination"}
+
+# checked(role): the cluster of that role reads the indices' mappings anew.
+# A copy creates a new index there. A restore keeps the index as the
+# source's product wrote it: a newer release of the same product still reads
+# the types an older one wrote (a restored 7.x sparse_vector field stays
+# readable in 8.0), so only a restore into the other product is checked.
+checked(_) if copies
+
+checked(role) if {
+	lib.product_of("source")
+	lib.product_of(role) != lib.product_of("source")
+}
+
+# maybe_checked(role): checked, or a product is unknown.
+maybe_checked(role) if checked(role)
+
+maybe_checked(role) if not lib.product_of(role)
+
+maybe_checked(_) if not lib.product_of("source")
+
+lacking_types contains {"role": role, "types": missing, "indices": names} if {
+	mappings_known
+	some role in type_targets
+	checked(role)
+	p := lib.product_of(role)
+	v := lib.version(role)
+	some g in input.clusters.source.mappings
+	missing := sort([t | some t in g.field_types; field_types[t]; not has_type(t, p, v)])
+	count(missing) > 0
+	names := picked(g)
+	count(names) > 0
+}
+
+# unsure_types: the target's product or version is unknown and a selected
+# mapping group uses a type of the table.
+unsure_types contains {"role": role, "types": listed, "indices": names} if {
+	mappings_known
+	some role in type_targets
+	not target_known(role)
+	maybe_checked(role)
+	some g in input.clusters.source.mappings
+	listed := sort([t | some t in g.field_types; field_types[t]])
+	count(listed) > 0
+	names := picked(g)
+	count(names) > 0
+}
+
+target_known(role) if {
+	lib.product_of(role)
+	lib.version(role)
+}
+
+# may_lose_types(role): with the mappings unknown, a type the source's
+# release can hold may be missing on the target's release (or a release is
+# unknown).
+may_lose_types(role) if not target_known(role)
+
+may_lose_types(_) if not target_known("source")
+
+may_lose_types(role) if {
+	some t, _ in field_types
+	has_type(t, lib.product_of("source"), lib.version("source"))
+	not has_type(t, lib.product_of(role), lib.version(role))
+}
+
+types_target_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), "value": lib.version_text(role)} if {
+	lib.version(role)
+} else := {"fact": sprintf("clusters.%s.version", [role]), "value": null}
+
+product_text(role) := sprintf("the %s (%s %s)", [role, product_names[lib.product_of(role)], lib.version_text(role)])
+
+product_names := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
+
+how_created := "the copy creates the index there with these mappings" if copies
+
+how_created := "the restore reads these mappings there" if not copies
+
+# METADATA
+# title: Field types the cluster that creates the index does not have
+# description: |
+#   Creating an index parses every field of its mapping with the mapper of
+#   the field's type; a type the node does not know fails the creation ("No
+#   handler for type [flattened] declared on field [labels]"). Elasticsearch
+#   6.0 dropped `string` for new indices; `flattened`, `dense_vector`,
+#   `histogram`, `aggregate_metric_double` and `semantic_text` exist in
+#   Elasticsearch only (OpenSearch has `flat_object` and `knn_vector`
+#   instead, which Elasticsearch lacks); `constant_keyword`, `wildcard`,
+#   `version`, `unsigned_long` and `match_only_text` came to OpenSearch
+#   releases later than to Elasticsearch. A copy (reindex, Logstash,
+#   elasticsearch-dump, the reindex step of snapshot-reindex) creates new
+#   indices on its target, so every listed type is checked against the
+#   target's release; a snapshot restored into OpenSearch fails the same way
+#   when the mapping has an Elasticsearch-only type ("unable to upgrade the
+#   mappings for the index"), while a restore into a later Elasticsearch
+#   keeps the types its indices were created with. Types espreflight has no
+#   entry for are not checked.
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/mapping-types.html
+#   - ref: https://docs.opensearch.org/latest/mappings/supported-field-types/
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/5.6/breaking_50_mapping_changes.html
+#   - ref: https://github.com/opensearch-project/opensearch-migrations/issues/455
+#   - ref: https://github.com/opensearch-project/OpenSearch/issues/1018
+# custom:
+#   id: MAP-002
+#   methods: [snapshot, reindex, logstash, elasticsearch-dump, snapshot-reindex]
+#   severity: error
+#   remediation: |
+#     Create the destination index first with a mapping that replaces each
+#     reported type with one the destination has (flattened → flat_object,
+#     dense_vector → knn_vector on OpenSearch, string → text or keyword,
+#     wildcard or constant_keyword → keyword before OpenSearch 2.15/2.14),
+#     then copy into it (reindex, Logstash or elasticsearch-dump with
+#     `--type=data`); a snapshot cannot change a mapping, so copy those
+#     indices instead of restoring them.
+#   example: |
+#     method: reindex
+#     indices: ["events-*"]   # mappings: {"labels": {"type": "flattened"}}
+#     destination: {kind: self-managed, endpoint: "https://10.0.0.9:9200"}   # OpenSearch 2.19
+deny contains f if {
+	some v in missing_types
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+missing_types contains v if {
+	some m in lacking_types
+	v := {
+		"msg": sprintf("these indices map fields of type %s, which %s does not have: %s, so it fails (\"No handler for type [%s] declared on field\")", [concat(", ", m.types), product_text(m.role), how_created, m.types[0]]),
+		"cluster": m.role,
+		"indices": m.indices,
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.mappings", "value": {"field_types": m.types, "indices": count(m.indices)}},
+			types_target_evidence(m.role),
+		],
+	}
+}
+
+missing_types contains v if {
+	some m in unsure_types
+	v := {
+		"msg": sprintf("could not verify that the %s has the field types %s that these indices map: its product or version is unknown (%s)", [m.role, concat(", ", m.types), lib.why_unknown(m.role, "version")]),
+		"cluster": m.role,
+		"indices": m.indices,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [
+			{"fact": "clusters.source.mappings", "value": {"field_types": m.types, "indices": count(m.indices)}},
+			types_target_evidence(m.role),
+		],
+	}
+}
+
+missing_types contains v if {
+	not mappings_known
+	some role in type_targets
+	maybe_checked(role)
+	may_lose_types(role)
+	v := {
+		"msg": sprintf("could not verify that the %s has every field type the selected indices map: the source's mappings are unknown (%s)", [role, lib.why_unknown("source", "mappings")]),
 		"cluster": "source",
 		"location": "indices",
 		"unverified": true,
