@@ -72,7 +72,7 @@ var exampleCases = []struct {
 	{"logstash.yaml", "logstash.facts.json", []string{"LS-002", "VER-007"}},
 	{"reindex.yaml", "reindex.facts.json", []string{"FIT-001", "RX-001", "STATE-001"}},
 	{"dump.yaml", "dump.facts.json", []string{"CAP-001?", "CAP-002?", "DUMP-001", "FIT-002", "STATE-001?"}},
-	{"dump.yaml", "", []string{"ANA-001?", "ANA-002?", "CAP-001?", "CAP-002?", "DEP-002?", "DS-001?", "DUMP-001?", "FIT-001?", "FIT-002?", "IDX-002?", "MAP-001?", "MAP-002?", "MAP-003?", "STATE-001?"}},
+	{"dump.yaml", "", []string{"ANA-001?", "ANA-002?", "CAP-001?", "CAP-002?", "DEP-002?", "DS-001?", "DUMP-001?", "FIT-001?", "FIT-002?", "IDX-002?", "MAP-001?", "MAP-002?", "MAP-003?", "MAP-004?", "STATE-001?"}},
 }
 
 // TestExamples evaluates each example plan with its facts the way

@@ -3,8 +3,8 @@
 #   What the selected indices' mappings ask of a copy (reindex, Logstash,
 #   elasticsearch-dump, the reindex step of snapshot-reindex) and of the
 #   clusters that create them again: several mapping types (MAP-001), field
-#   types the target does not have (MAP-002) and a `_source` that does not
-#   hold the documents (MAP-003).
+#   types the target does not have (MAP-002), a `_source` that does not hold
+#   the documents (MAP-003) and more fields than a new index allows (MAP-004).
 package espreflight.rules.map
 
 import future.keywords.not
@@ -492,6 +492,185 @@ missing_types contains v if {
 	may_lose_types(role)
 	v := {
 		"msg": sprintf("could not verify that the %s has every field type the selected indices map: the source's mappings are unknown (%s)", [role, lib.why_unknown("source", "mappings")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.mappings", "value": null}],
+	}
+}
+
+# ---------------------------------------------------------------------------
+# MAP-004: more fields than the index the copy creates allows.
+
+# default_fields_limit is index.mapping.total_fields.limit of an index that
+# does not set it (Elasticsearch 5.0 and later, OpenSearch).
+default_fields_limit := 1000
+
+# crowded are the mapping groups with more fields than the default limit
+# that hold selected indices, with those indices.
+crowded contains {"fields": g.field_count, "indices": names} if {
+	copies
+	mappings_known
+	some g in input.clusters.source.mappings
+	g.field_count > default_fields_limit
+	names := picked(g)
+	count(names) > 0
+}
+
+# crowded_names are the indices of crowded, built once (few groups).
+crowded_names := {n | some c in crowded; some n in c.indices}
+
+# source_limits maps the indices of crowded to the limit each sets on the
+# source: the settings groups that set no limit are skipped whole, so this
+# visits the few indices with a limit of their own, once. (An object
+# comprehension, evaluated once: a partial rule looked up by key would run
+# its body again for every index.)
+source_limits := {n: g.total_fields_limit |
+	count(crowded_names) > 0
+	some g in input.clusters.source.index_settings
+	is_number(g.total_fields_limit)
+	some n in g.indices
+	crowded_names[n]
+}
+
+# held_limits maps the indices of crowded that already exist on the
+# destination (created beforehand) with a limit of their own to that limit:
+# one pass over the destination's settings groups that set a limit (an
+# existing index without one has the default, as a new index has), only
+# when some selected index has too many fields. The reindex step of
+# snapshot-reindex writes an index of another name, which the facts cannot
+# tell.
+held_limits := {n: g.total_fields_limit |
+	count(crowded_names) > 0
+	copy_target == "destination"
+	some g in input.clusters.destination.index_settings
+	is_number(g.total_fields_limit)
+	some n in g.indices
+	crowded_names[n]
+}
+
+# unlimited_target: Elasticsearch before 5.0 has no field limit.
+unlimited_target if {
+	lib.product_of(copy_target) == "elasticsearch"
+	lib.version(copy_target)[0] < 5
+}
+
+# over_limit are the indices of each crowded group that get a limit below
+# their field count on the target, by that limit: those that do not exist
+# there with a limit of their own get the default (when no index does,
+# no index is looked up), the others theirs.
+over_limit contains {"fields": c.fields, "limit": default_fields_limit, "held": false, "indices": names} if {
+	not unlimited_target
+	some c in crowded
+	names := fresh_names(c)
+	count(names) > 0
+}
+
+over_limit contains {"fields": c.fields, "limit": l, "held": true, "indices": names} if {
+	not unlimited_target
+	count(held_limits) > 0
+	some c in crowded
+	held := [n | some n in c.indices; held_limits[n]]
+	some l in {held_limits[n] | some n in held}
+	l < c.fields
+	names := [n | some n in held; held_limits[n] == l]
+}
+
+fresh_names(c) := c.indices if count(held_limits) == 0
+
+fresh_names(c) := [n | some n in c.indices; not held_limits[n]] if count(held_limits) > 0
+
+source_limit_note(names) := "" if {
+	count({source_limits[n] | some n in names}) == 0
+} else := sprintf(" (the source raised index.mapping.total_fields.limit to %s for them; %s)", [
+	concat(", ", [sprintf("%d", [l]) | some l in {source_limits[n] | some n in names}]),
+	inherit_text,
+])
+
+# inherit_text: elasticsearch-dump --type=settings creates the index with
+# the source index's settings (a PUT of the index with them); no other copy
+# carries them.
+inherit_text := "elasticsearch-dump carries it only when --type=settings runs before --type=mapping" if {
+	input.plan.method == "elasticsearch-dump"
+} else := "a new index does not inherit it"
+
+# fields_evidence(o): the field count, and the limits the source indices
+# set when the source's settings are known.
+fields_evidence(o) := array.concat(
+	[{"fact": "clusters.source.mappings", "value": {"field_count": o.fields, "indices": count(o.indices)}}],
+	[{"fact": "clusters.source.index_settings", "value": sort({source_limits[n] | some n in o.indices})} | lib.known("source", "index_settings")],
+)
+
+# METADATA
+# title: More fields than the index the copy creates allows
+# description: |
+#   index.mapping.total_fields.limit caps the fields of an index's mapping
+#   (objects, leaves, multi-fields, aliases and runtime fields count); an
+#   index that does not set it gets 1000 in every Elasticsearch since 5.0
+#   and in OpenSearch. A copy (reindex, Logstash, elasticsearch-dump, the
+#   reindex step of snapshot-reindex) writes into a new index on its target,
+#   which does not inherit the source index's settings (elasticsearch-dump
+#   only with `--type=settings` before `--type=mapping`): when a selected
+#   index has more fields than that index allows, creating it with the
+#   source's mapping, or the dynamic mapping of the copied documents, fails
+#   with "Limit of total fields [1000] has been exceeded". An index that
+#   already exists on the destination keeps its own limit, which is checked
+#   instead. A snapshot restore keeps each index's settings, limit included,
+#   so this rule does not apply to it.
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/mapping-settings-limit.html
+#   - ref: https://docs.opensearch.org/latest/mappings/mapping-explosion/
+#   - ref: https://github.com/elastic/elasticsearch/pull/17357
+#   - ref: https://github.com/elasticsearch-dump/elasticsearch-dump/blob/master/lib/transports/__es__/_setting.js
+# custom:
+#   id: MAP-004
+#   methods: [reindex, logstash, elasticsearch-dump, snapshot-reindex]
+#   severity: error
+#   remediation: |
+#     Create the destination index before the copy with
+#     `"index.mapping.total_fields.limit"` at or above the reported field
+#     count (in the index creation request or in an index template that
+#     matches it), then copy into it (elasticsearch-dump: `--type=settings`
+#     first when the source index sets a high enough limit); or reduce the
+#     mapping (a flattened or flat_object field for objects with many keys).
+#   example: |
+#     method: elasticsearch-dump
+#     indices: ["catalog-*"]   # 1500 fields, index.mapping.total_fields.limit: 2000 on the source
+deny contains f if {
+	some v in field_limit
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+field_limit contains v if {
+	some o in over_limit
+	not o.held
+	v := {
+		"msg": sprintf("these indices map %d fields, more than the %d an index without a limit of its own allows on the %s%s: %s fails (\"Limit of total fields [%d] has been exceeded\") unless the index is created there first with a higher limit", [o.fields, o.limit, copy_target, source_limit_note(o.indices), copy_text, o.limit]),
+		"cluster": copy_target,
+		"indices": o.indices,
+		"location": "indices",
+		"evidence": array.concat(fields_evidence(o), [target_evidence]),
+	}
+}
+
+field_limit contains v if {
+	some o in over_limit
+	o.held
+	v := {
+		"msg": sprintf("these indices map %d fields and already exist on the destination with index.mapping.total_fields.limit %d: %s into them fails (\"Limit of total fields [%d] has been exceeded\")", [o.fields, o.limit, copy_text, o.limit]),
+		"cluster": "destination",
+		"indices": o.indices,
+		"location": "indices",
+		"evidence": array.concat(fields_evidence(o), [{"fact": "clusters.destination.index_settings", "value": o.limit}]),
+	}
+}
+
+field_limit contains v if {
+	copies
+	not mappings_known
+	not unlimited_target
+	v := {
+		"msg": sprintf("could not verify that no selected index has more fields than the %d a new index allows: the source's mappings are unknown (%s)", [default_fields_limit, lib.why_unknown("source", "mappings")]),
 		"cluster": "source",
 		"location": "indices",
 		"unverified": true,

@@ -275,3 +275,106 @@ test_map002_unverified if {
 	count(fs4) == 1
 	count(rule(map.deny, "MAP-002")) == 1 with input as inp("snapshot", unknown_src, cl("opensearch", "2.19.1"), ["events"])
 }
+
+# --- MAP-004 ---------------------------------------------------------------
+
+# sg is an index settings group with the given total_fields_limit.
+sg(indices, limit) := {
+	"indices": indices, "total_fields_limit": limit, "soft_deletes": null, "blocks": [], "allocation": [],
+	"total_shards_per_node": null, "default_pipeline": "", "final_pipeline": "", "lifecycle_policy": "", "ism_policy": "",
+}
+
+source_big := object.union(source_710, {
+	"mappings": [fg(["catalog", "catalog-old"], 1500, ["keyword"]), fg(["small"], 900, ["keyword"])],
+	"index_settings": [sg(["catalog"], 2000), sg(["catalog-old", "small"], null)],
+})
+
+test_map004_copy_fails if {
+	every m in ["reindex", "logstash", "elasticsearch-dump"] {
+		fs := rule(map.deny, "MAP-004") with input as inp(m, source_big, cl("elasticsearch", "8.15.1"), ["catalog", "catalog-old", "small"])
+		count(fs) == 1
+		some f in fs
+		f.indices == ["catalog", "catalog-old"]
+		f.cluster == "destination"
+		not f.unverified
+		contains(f.msg, "map 1500 fields, more than the 1000 an index without a limit of its own allows")
+		contains(f.msg, "raised index.mapping.total_fields.limit to 2000 for them; ")
+		contains(f.msg, "Limit of total fields [1000] has been exceeded")
+		f.evidence[1] == {"fact": "clusters.source.index_settings", "value": [2000]}
+	}
+
+	fs1 := rule(map.deny, "MAP-004") with input as inp("elasticsearch-dump", source_big, cl("elasticsearch", "8.15.1"), ["catalog"])
+	some f1 in fs1
+	contains(f1.msg, "only when --type=settings runs before --type=mapping")
+	fs2 := rule(map.deny, "MAP-004") with input as inp("reindex", source_big, cl("elasticsearch", "8.15.1"), ["catalog"])
+	some f2 in fs2
+	contains(f2.msg, "a new index does not inherit it")
+
+	# The reindex step of snapshot-reindex, on the intermediate.
+	fs := rule(map.deny, "MAP-004") with input as inp("snapshot-reindex", source_big, cl("elasticsearch", "7.10.2"), ["catalog-old"])
+	count(fs) == 1
+	some f in fs
+	f.cluster == "intermediate"
+	not contains(f.msg, "raised")
+	contains(f.msg, "the reindex step fails")
+}
+
+test_map004_existing_destination_index if {
+	# catalog exists with a limit of 1200, catalog-old without one (the
+	# default, as a new index), small is not there.
+	dst := object.union(cl("opensearch", "2.19.1"), {"index_settings": [sg(["catalog"], 1200), sg(["catalog-old", "other"], null)]})
+	fs := rule(map.deny, "MAP-004") with input as inp("reindex", source_big, dst, ["catalog", "catalog-old"])
+	count(fs) == 2
+	some f1 in fs
+	f1.indices == ["catalog"]
+	contains(f1.msg, "already exist on the destination with index.mapping.total_fields.limit 1200")
+	f1.evidence[2] == {"fact": "clusters.destination.index_settings", "value": 1200}
+	some f2 in fs
+	f2.indices == ["catalog-old"]
+	contains(f2.msg, "more than the 1000 an index without a limit of its own allows on the destination")
+
+	# A limit high enough on the existing index.
+	dst2 := object.union(dst, {"index_settings": [sg(["catalog"], 5000)]})
+	fs2 := rule(map.deny, "MAP-004") with input as inp("reindex", source_big, dst2, ["catalog", "catalog-old"])
+	count(fs2) == 1
+	some f3 in fs2
+	f3.indices == ["catalog-old"]
+	contains(f3.msg, "unless the index is created there first")
+}
+
+test_map004_quiet if {
+	# Under the limit; a snapshot keeps the index's settings (not applicable).
+	count(rule(map.deny, "MAP-004")) == 0 with input as inp("reindex", source_big, cl("elasticsearch", "8.15.1"), ["small"])
+	count(rule(map.deny, "MAP-004")) == 0 with input as inp("snapshot", source_big, cl("elasticsearch", "8.15.1"), ["catalog"])
+
+	# Elasticsearch before 5.0 has no limit.
+	count(rule(map.deny, "MAP-004")) == 0 with input as inp("reindex", source_big, cl("elasticsearch", "2.4.6"), ["catalog"])
+
+	# The source's settings unknown: the finding stays, without the note.
+	src := object.union(source_big, {"index_settings": null})
+	fs := rule(map.deny, "MAP-004") with input as inp("reindex", src, cl("elasticsearch", "8.15.1"), ["catalog"])
+	count(fs) == 1
+	some f in fs
+	not contains(f.msg, "raised")
+	count(f.evidence) == 2
+}
+
+test_map004_unverified if {
+	# The source's mappings are unknown.
+	src := object.union(source_big, {"mappings": null, "unknown": [{"fact": "mappings", "endpoint": "GET /_all", "error": "HTTP 403"}]})
+	fs := rule(map.deny, "MAP-004") with input as inp("elasticsearch-dump", src, cl("elasticsearch", "8.15.1"), ["catalog"])
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	contains(f.msg, "HTTP 403")
+
+	# The target's version is unknown: every release with the limit defaults
+	# to 1000, so the copy fails all the same.
+	dst := {"product": "", "version": null, "unknown": [{"fact": "version", "endpoint": "GET /", "error": "timeout"}]}
+	fs2 := rule(map.deny, "MAP-004") with input as inp("reindex", source_big, dst, ["catalog"])
+	count(fs2) == 1
+	some f2 in fs2
+	not f2.unverified
+	f2.evidence[2] == {"fact": "clusters.destination.version", "value": null}
+	f2.evidence[1] == {"fact": "clusters.source.index_settings", "value": [2000]}
+}
