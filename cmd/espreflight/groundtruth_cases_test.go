@@ -70,6 +70,12 @@ type gtSetup struct {
 	Types          []string `yaml:"types"` // 5.x: one mapping type per name, documents spread over them
 	SourceDisabled bool     `yaml:"source_disabled"`
 	Closed         bool     `yaml:"closed"`
+	// LabelsType adds a field "labels" of that type (e.g. flat_object),
+	// each document giving it a small object.
+	LabelsType string `yaml:"labels_type"`
+	// Fields adds that many keyword fields f0001… to the mapping and to
+	// every document, raising the index's total_fields limit to fit them.
+	Fields int `yaml:"fields"`
 
 	// Legacy restores Index of node From (snapshot there) on the cluster as
 	// As, which keeps the creating version of From.

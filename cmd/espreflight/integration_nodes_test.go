@@ -312,6 +312,12 @@ func createIndex(t *testing.T, on *node, s gtSetup) {
 		props = map[string]any{"order_id": map[string]string{"type": "keyword"}, "country": map[string]string{"type": "keyword"},
 			"amount": map[string]string{"type": "double"}, "created": map[string]string{"type": "date"}}
 	}
+	if s.LabelsType != "" {
+		props["labels"] = map[string]string{"type": s.LabelsType}
+	}
+	for f := 1; f <= s.Fields; f++ {
+		props[fmt.Sprintf("f%04d", f)] = map[string]string{"type": "keyword"}
+	}
 	typeMapping := map[string]any{"properties": props}
 	if s.SourceDisabled {
 		typeMapping["_source"] = map[string]bool{"enabled": false}
@@ -328,8 +334,12 @@ func createIndex(t *testing.T, on *node, s gtSetup) {
 	if shards == 0 {
 		shards = 1
 	}
+	settings := map[string]any{"number_of_shards": shards, "number_of_replicas": 0}
+	if s.Fields > 0 {
+		settings["index.mapping.total_fields.limit"] = s.Fields + 100
+	}
 	body, _ := json.Marshal(map[string]any{
-		"settings": map[string]any{"number_of_shards": shards, "number_of_replicas": 0},
+		"settings": settings,
 		"mappings": mappings,
 	})
 	on.must(t, "PUT", "/"+s.Create, string(body))
@@ -351,6 +361,12 @@ func createIndex(t *testing.T, on *node, s gtSetup) {
 		} else {
 			doc = map[string]any{"@timestamp": fmt.Sprintf("2025-%02d-%02dT%02d:00:00Z", 1+i%12, 1+i%28, i%24),
 				"level": []string{"INFO", "WARN", "ERROR"}[i%3], "service": fmt.Sprintf("app-%d", i%4), "message": fmt.Sprintf("request %d handled", i)}
+		}
+		if s.LabelsType != "" {
+			doc["labels"] = map[string]string{"team": fmt.Sprintf("t%d", i%3), "env": "prod"}
+		}
+		for f := 1; f <= s.Fields; f++ {
+			doc[fmt.Sprintf("f%04d", f)] = fmt.Sprintf("v%d", (i+f)%7)
 		}
 		db, _ := json.Marshal(doc)
 		bulk.Write(mb)

@@ -406,10 +406,6 @@ product_text(role) := sprintf("the %s (%s %s)", [role, product_names[lib.product
 
 product_names := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
 
-how_created := "the copy creates the index there with these mappings" if copies
-
-how_created := "the restore reads these mappings there" if not copies
-
 # METADATA
 # title: Field types the cluster that creates the index does not have
 # description: |
@@ -421,11 +417,14 @@ how_created := "the restore reads these mappings there" if not copies
 #   Elasticsearch only (OpenSearch has `flat_object` and `knn_vector`
 #   instead, which Elasticsearch lacks); `constant_keyword`, `wildcard`,
 #   `version`, `unsigned_long` and `match_only_text` came to OpenSearch
-#   releases later than to Elasticsearch. A copy (reindex, Logstash,
-#   elasticsearch-dump, the reindex step of snapshot-reindex) creates new
-#   indices on its target, so every listed type is checked against the
-#   target's release; a snapshot restored into OpenSearch fails the same way
-#   when the mapping has an Elasticsearch-only type ("unable to upgrade the
+#   releases later than to Elasticsearch. A copy does not fail on them:
+#   reindex and Logstash copy documents only, and elasticsearch-dump's
+#   mapping step fails silently on a type the target lacks (seen on real
+#   OpenSearch 2.19 -> Elasticsearch 7.10 nodes: exit 0, no write) before its
+#   data step goes on, so the index the documents go into maps those fields
+#   by dynamic mapping or a template under other types (a warning: queries
+#   and aggregations on them change); a snapshot restored into OpenSearch fails
+#   (an error) when the mapping has an Elasticsearch-only type ("unable to upgrade the
 #   mappings for the index"), while a restore into a later Elasticsearch
 #   keeps the types its indices were created with. Types espreflight has no
 #   entry for are not checked.
@@ -438,7 +437,7 @@ how_created := "the restore reads these mappings there" if not copies
 # custom:
 #   id: MAP-002
 #   methods: [snapshot, reindex, logstash, elasticsearch-dump, snapshot-reindex]
-#   severity: error
+#   severity: warning
 #   remediation: |
 #     Create the destination index first with a mapping that replaces each
 #     reported type with one the destination has (flattened → flat_object,
@@ -451,15 +450,17 @@ how_created := "the restore reads these mappings there" if not copies
 #     method: reindex
 #     indices: ["events-*"]   # mappings: {"labels": {"type": "flattened"}}
 #     destination: {kind: self-managed, endpoint: "https://10.0.0.9:9200"}   # OpenSearch 2.19
-deny contains f if {
+warn contains f if {
 	some v in missing_types
 	f := lib.finding(rego.metadata.rule(), v.msg, v)
 }
 
 missing_types contains v if {
 	some m in lacking_types
+	carries_mappings
 	v := {
-		"msg": sprintf("these indices map fields of type %s, which %s does not have: %s, so it fails (\"No handler for type [%s] declared on field\")", [concat(", ", m.types), product_text(m.role), how_created, m.types[0]]),
+		"msg": sprintf("these indices map fields of type %s, which %s does not have: %s, so it fails (\"No handler for type [%s] declared on field\")", [concat(", ", m.types), product_text(m.role), "the restore reads these mappings there", m.types[0]]),
+		"severity": "error",
 		"cluster": m.role,
 		"indices": m.indices,
 		"location": "indices",
@@ -469,6 +470,33 @@ missing_types contains v if {
 		],
 	}
 }
+
+# A copy by reindex or Logstash does not carry the mappings: the index it
+# writes into is created from the documents (dynamic mapping) or by a
+# template or by hand, so these fields arrive under other types (a warning),
+# and only creating that index with the source's mapping would fail.
+missing_types contains v if {
+	some m in lacking_types
+	not carries_mappings
+	v := {
+		"msg": sprintf("these indices map fields of type %s, which %s does not have: %s, so the index the documents go into maps these fields by dynamic mapping or by your template under other types (creating it with the source's mapping fails: \"No handler for type [%s] declared on field\")", [concat(", ", m.types), product_text(m.role), no_mapping_text, m.types[0]]),
+		"cluster": m.role,
+		"indices": m.indices,
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.mappings", "value": {"field_types": m.types, "indices": count(m.indices)}},
+			types_target_evidence(m.role),
+		],
+	}
+}
+
+# carries_mappings: the method creates the indices with the source's own
+# mappings: a restore.
+carries_mappings if not copies
+
+no_mapping_text := "elasticsearch-dump's mapping step fails there without a word (elasticdump exits 0, 0 writes) and its data step goes on" if {
+	input.plan.method == "elasticsearch-dump"
+} else := sprintf("%s copies documents, not mappings", [copy_text])
 
 missing_types contains v if {
 	some m in unsure_types

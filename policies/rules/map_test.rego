@@ -160,9 +160,9 @@ source_710 := with_mappings(cl("elasticsearch", "7.10.2"), [
 	fg(["plain"], 12, ["date", "keyword", "murmur3", "text"]),
 ])
 
-test_map002_copy_into_opensearch_fails if {
+test_map002_copy_into_opensearch_warns if {
 	every m in ["reindex", "logstash", "elasticsearch-dump"] {
-		fs := rule(map.deny, "MAP-002") with input as inp(m, source_710, cl("opensearch", "2.19.1"), ["events", "vectors", "plain"])
+		fs := rule(map.warn, "MAP-002") with input as inp(m, source_710, cl("opensearch", "2.19.1"), ["events", "vectors", "plain"])
 		count(fs) == 2
 		{f.indices | some f in fs} == {["events"], ["vectors"]}
 		every f in fs {
@@ -178,7 +178,7 @@ test_map002_copy_into_opensearch_fails if {
 		contains(f.msg, "type flattened, which")
 	}
 
-	fs := rule(map.deny, "MAP-002") with input as inp("reindex", source_710, cl("opensearch", "2.11.0"), ["events", "vectors"])
+	fs := rule(map.warn, "MAP-002") with input as inp("reindex", source_710, cl("opensearch", "2.11.0"), ["events", "vectors"])
 	some f in fs
 	f.indices == ["events"]
 	contains(f.msg, "flattened, wildcard")
@@ -189,14 +189,14 @@ test_map002_copy_into_opensearch_fails if {
 
 test_map002_string_and_opensearch_types_into_elasticsearch if {
 	src := with_mappings(cl("elasticsearch", "5.6.16"), [fg(["legacy"], 3, ["string"])])
-	fs := rule(map.deny, "MAP-002") with input as inp("elasticsearch-dump", src, cl("elasticsearch", "6.8.23"), ["legacy"])
+	fs := rule(map.warn, "MAP-002") with input as inp("elasticsearch-dump", src, cl("elasticsearch", "6.8.23"), ["legacy"])
 	count(fs) == 1
 	some f in fs
 	contains(f.msg, "type string")
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("elasticsearch-dump", src, cl("elasticsearch", "5.6.16"), ["legacy"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("elasticsearch-dump", src, cl("elasticsearch", "5.6.16"), ["legacy"])
 
 	os := with_mappings(cl("opensearch", "2.19.1"), [fg(["embeddings"], 3, ["flat_object", "keyword", "knn_vector"])])
-	fs2 := rule(map.deny, "MAP-002") with input as inp("reindex", os, cl("elasticsearch", "8.15.1"), ["embeddings"])
+	fs2 := rule(map.warn, "MAP-002") with input as inp("reindex", os, cl("elasticsearch", "8.15.1"), ["embeddings"])
 	count(fs2) == 1
 	some f2 in fs2
 	contains(f2.msg, "flat_object, knn_vector")
@@ -204,24 +204,24 @@ test_map002_string_and_opensearch_types_into_elasticsearch if {
 
 test_map002_sparse_vector_gap if {
 	# sparse_vector: removed in 8.0, back in 8.11.
-	count(rule(map.deny, "MAP-002")) == 1 with input as inp("reindex", source_710, cl("elasticsearch", "8.5.3"), ["vectors"])
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("elasticsearch", "8.11.0"), ["vectors"])
+	count(rule(map.warn, "MAP-002")) == 1 with input as inp("reindex", source_710, cl("elasticsearch", "8.5.3"), ["vectors"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("elasticsearch", "8.11.0"), ["vectors"])
 }
 
 test_map002_snapshot_restore if {
 	# Into OpenSearch the restore fails on an Elasticsearch-only type.
-	fs := rule(map.deny, "MAP-002") with input as inp("snapshot", source_710, cl("opensearch", "2.19.1"), ["events"])
+	fs := rule(map.warn, "MAP-002") with input as inp("snapshot", source_710, cl("opensearch", "2.19.1"), ["events"])
 	count(fs) == 1
 	some f in fs
 	contains(f.msg, "the restore reads these mappings there")
 
 	# Into a later Elasticsearch the restored index keeps its types.
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("snapshot", source_710, cl("elasticsearch", "8.5.3"), ["vectors"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("snapshot", source_710, cl("elasticsearch", "8.5.3"), ["vectors"])
 }
 
 test_map002_snapshot_reindex_checks_both_clusters if {
 	i := object.union(inp("snapshot-reindex", source_710, cl("elasticsearch", "8.5.3"), ["vectors"]), {"clusters": {"intermediate": cl("elasticsearch", "7.10.2")}})
-	fs := rule(map.deny, "MAP-002") with input as i
+	fs := rule(map.warn, "MAP-002") with input as i
 	count(fs) == 1
 	some f in fs
 	f.cluster == "destination"
@@ -230,21 +230,21 @@ test_map002_snapshot_reindex_checks_both_clusters if {
 
 test_map002_quiet if {
 	# Types every target has, and murmur3, which the table does not list.
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("opensearch", "1.3.20"), ["plain"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("opensearch", "1.3.20"), ["plain"])
 
 	# Unselected indices.
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("opensearch", "2.19.1"), ["nothing"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("reindex", source_710, cl("opensearch", "2.19.1"), ["nothing"])
 
 	# Mappings unknown, but the target has every type of the source's release.
 	src := object.union(cl("elasticsearch", "6.8.23"), {"mappings": null, "unknown": [{"fact": "mappings", "endpoint": "GET /_all", "error": "HTTP 403"}]})
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("reindex", src, cl("elasticsearch", "7.10.2"), ["plain"])
-	count(rule(map.deny, "MAP-002")) == 0 with input as inp("snapshot", src, cl("elasticsearch", "7.10.2"), ["plain"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("reindex", src, cl("elasticsearch", "7.10.2"), ["plain"])
+	count(rule(map.warn, "MAP-002")) == 0 with input as inp("snapshot", src, cl("elasticsearch", "7.10.2"), ["plain"])
 }
 
 test_map002_unverified if {
 	# The target's version is unknown.
 	dst := {"product": "", "version": null, "unknown": [{"fact": "version", "endpoint": "GET /", "error": "timeout"}]}
-	fs := rule(map.deny, "MAP-002") with input as inp("reindex", source_710, dst, ["events", "plain"])
+	fs := rule(map.warn, "MAP-002") with input as inp("reindex", source_710, dst, ["events", "plain"])
 	count(fs) == 1
 	some f in fs
 	f.unverified
@@ -256,7 +256,7 @@ test_map002_unverified if {
 	# Elasticsearch 7.10 has.
 	src := object.union(cl("elasticsearch", "7.10.2"), {"mappings": null, "unknown": [{"fact": "mappings", "endpoint": "GET /_all", "error": "HTTP 403"}]})
 	every m in ["snapshot", "reindex"] {
-		fs2 := rule(map.deny, "MAP-002") with input as inp(m, src, cl("opensearch", "2.19.1"), ["events"])
+		fs2 := rule(map.warn, "MAP-002") with input as inp(m, src, cl("opensearch", "2.19.1"), ["events"])
 		count(fs2) == 1
 		some f2 in fs2
 		f2.unverified
@@ -265,15 +265,15 @@ test_map002_unverified if {
 	}
 
 	# Both unknown: one finding per cluster that creates the indices.
-	fs3 := rule(map.deny, "MAP-002") with input as inp("snapshot-reindex", src, dst, ["events"])
+	fs3 := rule(map.warn, "MAP-002") with input as inp("snapshot-reindex", src, dst, ["events"])
 	count(fs3) == 2
 	unknown_src := object.union(src, {"version": null, "product": ""})
-	count(rule(map.deny, "MAP-002")) == 1 with input as inp("reindex", unknown_src, cl("opensearch", "2.19.1"), ["events"])
+	count(rule(map.warn, "MAP-002")) == 1 with input as inp("reindex", unknown_src, cl("opensearch", "2.19.1"), ["events"])
 
 	# A restore whose target or source product is unknown may cross products.
-	fs4 := rule(map.deny, "MAP-002") with input as inp("snapshot", source_710, dst, ["events"])
+	fs4 := rule(map.warn, "MAP-002") with input as inp("snapshot", source_710, dst, ["events"])
 	count(fs4) == 1
-	count(rule(map.deny, "MAP-002")) == 1 with input as inp("snapshot", unknown_src, cl("opensearch", "2.19.1"), ["events"])
+	count(rule(map.warn, "MAP-002")) == 1 with input as inp("snapshot", unknown_src, cl("opensearch", "2.19.1"), ["events"])
 }
 
 # --- MAP-004 ---------------------------------------------------------------
@@ -377,4 +377,28 @@ test_map004_unverified if {
 	not f2.unverified
 	f2.evidence[2] == {"fact": "clusters.destination.version", "value": null}
 	f2.evidence[1] == {"fact": "clusters.source.index_settings", "value": [2000]}
+}
+
+test_map002_copies_warn_restores_fail if {
+	# A restore into OpenSearch reads the mapping as it is: an error.
+	restore := rule(map.warn, "MAP-002") with input as inp("snapshot", source_710, cl("opensearch", "2.19.1"), ["events"])
+	count(restore) == 1
+	every f in restore {
+		f.severity == "error"
+		contains(f.msg, "the restore reads these mappings there")
+	}
+
+	# Copies write documents into an index made by dynamic mapping or a
+	# template: the fields change type, nothing fails (elasticdump's mapping
+	# step fails silently, as on real 2.19 -> 7.10 nodes).
+	every m in ["reindex", "logstash", "elasticsearch-dump"] {
+		fs := rule(map.warn, "MAP-002") with input as inp(m, source_710, cl("opensearch", "2.19.1"), ["events"])
+		count(fs) == 1
+		every f in fs {
+			not f.severity
+			contains(f.msg, "dynamic mapping")
+		}
+	}
+	some d in rule(map.warn, "MAP-002") with input as inp("elasticsearch-dump", source_710, cl("opensearch", "2.19.1"), ["events"])
+	contains(d.msg, "mapping step fails there without a word")
 }
