@@ -2,7 +2,7 @@
 # description: |
 #   What the selected indices' own state asks of the migration: closed
 #   indices the method cannot read (IDX-002) and allocation filters the
-#   destination's nodes cannot satisfy (IDX-001).
+#   restoring cluster's nodes cannot satisfy (IDX-001).
 package espreflight.rules.idx
 
 import future.keywords.not
@@ -143,5 +143,186 @@ closed_reads contains v if {
 		"location": "indices",
 		"unverified": true,
 		"evidence": [{"fact": "clusters.source.indices", "value": null}],
+	}
+}
+
+# ---------------------------------------------------------------------------
+# IDX-001
+
+# restore_target is the cluster a restore creates the selected indices on
+# with their own settings: the destination, or for snapshot-reindex the
+# intermediate (the reindex writes new indices, which do not inherit them).
+restore_target := "destination" if {
+	input.plan.method == "snapshot"
+} else := "intermediate" if {
+	input.plan.method == "snapshot-reindex"
+}
+
+selected := {n | some n in input.selection.source.names}
+
+# filtered are the source's settings groups with allocation filters other
+# than _tier_preference (checked apart), with their selected indices.
+filtered contains {"filters": fs, "indices": names} if {
+	restore_target
+	some g in input.clusters.source.index_settings
+	fs := [f | some f in g.allocation; f.attribute != "_tier_preference"]
+	count(fs) > 0
+	names := [n | some n in g.indices; selected[n]]
+	count(names) > 0
+}
+
+data_nodes := [n |
+	some n in input.clusters[restore_target].nodes
+	some r in n.roles
+	startswith(r, "data")
+]
+
+# hidden_attributes are built-in attributes the probe does not see.
+hidden_attributes := {"_ip", "_host_ip", "_publish_ip", "_host", "_id", "_tier"}
+
+# node_value(n, attr) is what node n has for a filter's attribute.
+node_value(n, "_name") := n.name
+
+node_value(n, attr) := n.attributes[attr] if not startswith(attr, "_")
+
+# matches(n, f): node n satisfies filter f (values are Regex.simpleMatch
+# patterns; include: any, require: all, exclude: none).
+matches(n, f) if {
+	f.rule == "include"
+	some p in f.values
+	lib.simple_match(p, node_value(n, f.attribute))
+}
+
+matches(n, f) if {
+	f.rule == "require"
+	every p in f.values {
+		lib.simple_match(p, node_value(n, f.attribute))
+	}
+}
+
+matches(n, f) if {
+	f.rule == "exclude"
+	not excluded(n, f)
+}
+
+excluded(n, f) if {
+	some p in f.values
+	lib.simple_match(p, node_value(n, f.attribute))
+}
+
+fits(n, fs) if {
+	every f in fs {
+		matches(n, f)
+	}
+}
+
+# visible(fs): every attribute of the filters is one the probe sees on the
+# target's nodes.
+visible(fs) if {
+	every f in fs {
+		not f.attribute in hidden_attributes
+	}
+	every n in data_nodes {
+		is_object(object.get(n, "attributes", null))
+	}
+}
+
+filters_text(fs) := concat(", ", [sprintf("%s.%s: %s", [f.rule, f.attribute, concat(",", f.values)]) | some f in fs])
+
+target_nodes_evidence := {"fact": sprintf("clusters.%s.nodes", [restore_target]), "value": sprintf("%d data node(s)", [count(data_nodes)])}
+
+# METADATA
+# title: Restored indices whose allocation filters no destination node satisfies
+# description: |
+#   A restore keeps each index's settings, its shard allocation filters
+#   (`index.routing.allocation.include/require/exclude.*`) among them. When
+#   no data node of the restoring cluster satisfies an index's filters
+#   (custom node attributes such as `box_type`, or node names), its primary
+#   shards stay unassigned: the index is red and a restore waiting for
+#   completion never ends. Built-in attributes the probe cannot see (`_ip`,
+#   `_host`, `_id`, `_tier`) and nodes whose attributes are unknown make it unable to
+#   verify. A copy writes new indices, which do not inherit the filters.
+# related_resources:
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/shard-allocation-filtering.html
+#   - ref: https://www.elastic.co/guide/en/elasticsearch/reference/current/restore-snapshot-api.html
+#   - ref: https://docs.opensearch.org/latest/api-reference/index-apis/update-settings/
+# custom:
+#   id: IDX-001
+#   methods: [snapshot, snapshot-reindex]
+#   severity: error
+#   remediation: |
+#     Restore these indices with `index_settings` that reset the filters
+#     (for example `"index.routing.allocation.require.box_type": null`) or
+#     name attributes the destination's nodes have, or give the destination's
+#     data nodes the attributes (`node.attr.*`) the filters ask for.
+#   example: |
+#     method: snapshot
+#     indices: ["logs-*"]   # index.routing.allocation.require.box_type: hot
+#     destination: {kind: self-managed, version: "8.19.21"}   # no node has node.attr.box_type
+deny contains f if {
+	some v in unplaceable
+	f := lib.finding(rego.metadata.rule(), v.msg, v)
+}
+
+unplaceable contains v if {
+	lib.known(restore_target, "nodes")
+	some g in filtered
+	visible(g.filters)
+	not some_fit(g.filters)
+	v := {
+		"msg": sprintf("no data node of the %s satisfies these indices' allocation filters (%s): the restore leaves their primary shards unassigned (red)", [restore_target, filters_text(g.filters)]),
+		"cluster": restore_target,
+		"indices": g.indices,
+		"location": "indices",
+		"evidence": [
+			{"fact": "clusters.source.index_settings", "value": {"allocation": g.filters, "indices": count(g.indices)}},
+			target_nodes_evidence,
+		],
+	}
+}
+
+some_fit(fs) if {
+	some n in data_nodes
+	fits(n, fs)
+}
+
+unplaceable contains v if {
+	lib.known(restore_target, "nodes")
+	some g in filtered
+	not visible(g.filters)
+	v := {
+		"msg": sprintf("could not verify that a data node of the %s satisfies these indices' allocation filters (%s): a filter names a built-in attribute the probe does not see, or the nodes' attributes are unknown", [restore_target, filters_text(g.filters)]),
+		"cluster": restore_target,
+		"indices": g.indices,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [
+			{"fact": "clusters.source.index_settings", "value": {"allocation": g.filters, "indices": count(g.indices)}},
+			target_nodes_evidence,
+		],
+	}
+}
+
+unplaceable contains v if {
+	count(filtered) > 0
+	not lib.known(restore_target, "nodes")
+	v := {
+		"msg": sprintf("could not verify that the %s's data nodes satisfy the allocation filters of the selected indices: its nodes are unknown (%s)", [restore_target, lib.why_unknown(restore_target, "nodes")]),
+		"cluster": restore_target,
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": sprintf("clusters.%s.nodes", [restore_target]), "value": null}],
+	}
+}
+
+unplaceable contains v if {
+	restore_target
+	not lib.known("source", "index_settings")
+	v := {
+		"msg": sprintf("could not verify the allocation filters of the selected indices: the source's index settings are unknown (%s)", [lib.why_unknown("source", "index_settings")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "clusters.source.index_settings", "value": null}],
 	}
 }

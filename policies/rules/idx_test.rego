@@ -79,3 +79,83 @@ test_idx002_unverified if {
 	f2.unverified
 	contains(f2.msg, "timeout")
 }
+
+# --- IDX-001 ---------------------------------------------------------------
+
+node(name, attrs) := {"name": name, "version": "8.19.21", "roles": ["data", "master"], "plugins": [], "attributes": attrs}
+
+alloc_inp(method, filters, nodes) := {
+	"plan": {"method": method},
+	"selection": {"source": {"known": true, "names": ["logs-1", "logs-2"]}},
+	"clusters": {
+		"source": object.union(cl("elasticsearch", "7.17.29"), {"index_settings": [
+			{"indices": ["logs-1", "logs-2", "other"], "allocation": filters},
+			{"indices": ["plain"], "allocation": []},
+		]}),
+		"destination": object.union(cl("elasticsearch", "8.19.21"), {"nodes": nodes}),
+	},
+}
+
+idx001(method, filters, nodes) := {f | some f in idx.deny with input as alloc_inp(method, filters, nodes); f.rule == "IDX-001"}
+
+hot := [{"rule": "require", "attribute": "box_type", "values": ["hot"]}]
+
+test_idx001_no_node_satisfies_the_filters_fails if {
+	fs := idx001("snapshot", hot, [node("n1", {"box_type": "warm"}), node("n2", {})])
+	count(fs) == 1
+	some f in fs
+	not f.unverified
+	f.indices == ["logs-1", "logs-2"]
+	contains(f.msg, "require.box_type: hot")
+	contains(f.msg, "unassigned")
+
+	# a node name that is not on the destination
+	count(idx001("snapshot", [{"rule": "include", "attribute": "_name", "values": ["es-old-*"]}], [node("n1", {})])) == 1
+
+	# every node excluded
+	count(idx001("snapshot", [{"rule": "exclude", "attribute": "zone", "values": ["a", "b"]}], [node("n1", {"zone": "a"}), node("n2", {"zone": "b"})])) == 1
+}
+
+test_idx001_quiet if {
+	count(idx001("snapshot", hot, [node("n1", {"box_type": "warm"}), node("n2", {"box_type": "hot"})])) == 0
+	count(idx001("snapshot", [{"rule": "include", "attribute": "_name", "values": ["es-old-*", "n*"]}], [node("n1", {})])) == 0
+	count(idx001("snapshot", [{"rule": "exclude", "attribute": "zone", "values": ["a"]}], [node("n1", {"zone": "a"}), node("n2", {})])) == 0
+
+	# _tier_preference is not a filter this rule checks
+	count(idx001("snapshot", [{"rule": "include", "attribute": "_tier_preference", "values": ["data_content"]}], [node("n1", {})])) == 0
+
+	# a copy writes new indices without the filters
+	count(idx001("reindex", hot, [node("n1", {})])) == 0
+}
+
+test_idx001_unverified if {
+	fs := idx001("snapshot", [{"rule": "require", "attribute": "_ip", "values": ["10.0.0.5"]}], [node("n1", {})])
+	count(fs) == 1
+	some f in fs
+	f.unverified
+
+	# nodes whose attributes the facts do not hold
+	count(idx001("snapshot", hot, [{"name": "n1", "roles": ["data"]}])) == 1
+
+	# nodes unknown
+	i := object.union(alloc_inp("snapshot", hot, []), {"clusters": {"destination": {"nodes": null, "unknown": [{"fact": "nodes", "endpoint": "GET /_nodes/plugins", "error": "timeout"}]}}})
+	us := {f | some f in idx.deny with input as i; f.rule == "IDX-001"}
+	count(us) == 1
+	some u in us
+	contains(u.msg, "timeout")
+
+	# the source's settings unknown
+	j := object.union(alloc_inp("snapshot", hot, []), {"clusters": {"source": {"index_settings": null, "unknown": [{"fact": "index_settings", "endpoint": "GET /_all/_settings", "error": "HTTP 403"}]}}})
+	vs := {f | some f in idx.deny with input as j; f.rule == "IDX-001"}
+	count(vs) == 1
+	some w in vs
+	contains(w.msg, "HTTP 403")
+}
+
+test_idx001_snapshot_reindex_checks_the_intermediate if {
+	i := object.union(alloc_inp("snapshot-reindex", hot, [node("d1", {"box_type": "hot"})]), {"clusters": {"intermediate": object.union(cl("elasticsearch", "7.10.2"), {"nodes": [node("i1", {})]})}})
+	fs := {f | some f in idx.deny with input as i; f.rule == "IDX-001"}
+	count(fs) == 1
+	some f in fs
+	f.cluster == "intermediate"
+}
