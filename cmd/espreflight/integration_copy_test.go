@@ -113,8 +113,9 @@ func migrateDump(t *testing.T, c *gtCase, n nodes, indices []string) map[string]
 }
 
 // elasticdumpError picks elasticdump's own errors out of its log: the
-// reason of an engine error it prints, or its "Error Emitted" line.
-var elasticdumpError = regexp.MustCompile(`reason: '(.*)'|Error Emitted => (.*)`)
+// reason of an engine error it prints, its "Error Emitted" line, or the
+// HTTP status of a request it died on.
+var elasticdumpError = regexp.MustCompile(`reason: '(.*)'|Error Emitted => (.*)|(statusCode: \d+)`)
 
 func elasticdump(t *testing.T, bin, input, output, typ string) error {
 	t.Helper()
@@ -126,7 +127,7 @@ func elasticdump(t *testing.T, bin, input, output, typ string) error {
 	t.Logf("elasticdump --type=%s %s -> %s: %v\n%s", typ, input, output, err, lastLines(log, 8))
 	var errs []string
 	for _, m := range elasticdumpError.FindAllStringSubmatch(log, -1) {
-		errs = append(errs, strings.TrimSpace(m[1]+m[2]))
+		errs = append(errs, strings.TrimSpace(m[1]+m[2]+m[3]))
 	}
 	if errs = uniq(errs); len(errs) > 3 {
 		errs = errs[:3]
