@@ -303,3 +303,20 @@ regex_meta := {
 	"\\": "\\\\", ".": "\\.", "+": "\\+", "?": "\\?", "(": "\\(", ")": "\\)",
 	"[": "\\[", "]": "\\]", "{": "\\{", "}": "\\}", "|": "\\|", "^": "\\^", "$": "\\$",
 }
+
+# selected is the set of the selected source index names: one set per
+# evaluation for every rule (a set comprehension over 100 000 names costs
+# tens of milliseconds, and advise evaluates the rules once per method).
+selected := {n | some n in input.selection.source.names}
+
+# every_selected: the plan selects every index of the source (the common
+# "*"; the selection is a subset of the source's indices). A group's
+# selected indices are then all of its indices, and no set of the selected
+# names needs to be built.
+every_selected if count(input.selection.source.names) == count(input.clusters.source.indices)
+
+# picked(names) are the selected ones of a sorted list of source index
+# names (a group's), sorted.
+picked(names) := names if {
+	every_selected
+} else := [n | some n in names; selected[n]]

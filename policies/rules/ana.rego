@@ -10,9 +10,6 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# selected is the set of selected source index names, built once.
-selected := {n | some n in input.selection.source.names}
-
 analysis_known if lib.known("source", "analysis")
 
 # targets are the clusters on which the method creates the selected indices
@@ -25,7 +22,7 @@ targets := {"intermediate", "destination"} if {
 
 # picked(g) are the selected indices of analysis group g, sorted (groups
 # hold sorted names). Called only for the groups a rule singles out.
-picked(g) := [n | some n in g.indices; selected[n]]
+picked(g) := lib.picked(g.indices)
 
 # ---------------------------------------------------------------------------
 # ANA-001: analysis components from plugins and modules.
@@ -60,12 +57,18 @@ needs[p] := {"components": comps, "indices": idx} if {
 		some c in input.clusters.source.analysis[i].components
 		c.provider == p
 	})
-	idx := sort({n |
+	idx := merged([names |
 		some i, names in plugin_groups
 		uses(input.clusters.source.analysis[i], p)
-		some n in names
-	})
+	])
 }
+
+# merged(lists) is the sorted union of sorted lists of names: the list
+# itself when there is one (the common case: one group holds them all), so
+# 100 000 names are not put in a set and sorted again.
+merged(lists) := lists[0] if {
+	count(lists) == 1
+} else := sort({n | some names in lists; some n in names})
 
 uses(g, p) if {
 	some c in g.components
@@ -273,7 +276,7 @@ reads[kind] := {"names": items, "indices": idx} if {
 	some kind in ["files", "synonym_sets"]
 	items := sort({x | some i, _ in outside; some x in input.clusters.source.analysis[i][kind]})
 	count(items) > 0
-	idx := sort({n | some i, names in outside; count(input.clusters.source.analysis[i][kind]) > 0; some n in names})
+	idx := merged([names | some i, names in outside; count(input.clusters.source.analysis[i][kind]) > 0])
 }
 
 reads_evidence(kind) := {"fact": "clusters.source.analysis", "value": {kind: reads[kind].names, "indices": count(reads[kind].indices)}}

@@ -231,3 +231,8 @@ test_ana002_analysis_unknown if {
 	f.unverified
 	contains(f.msg, "HTTP 403")
 }
+
+test_merged_unions_sorted_lists if {
+	ana.merged([["a", "c"]]) == ["a", "c"]
+	ana.merged([["a", "c"], ["b", "c"]]) == ["a", "b", "c"]
+}

@@ -8,8 +8,6 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-selected := {n | some n in input.selection.source.names}
-
 # crosses_major: the destination runs a later major of the source's product,
 # the major the source's deprecation items are about.
 crosses_major if {
@@ -43,7 +41,7 @@ concerned[i] := [] if {
 concerned[i] := names if {
 	some i, d in input.clusters.source.deprecations
 	d.scope == "index"
-	names := [n | some n in d.names; selected[n]]
+	names := [n | some n in d.names; lib.selected[n]]
 	count(names) > 0
 }
 

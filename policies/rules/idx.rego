@@ -158,8 +158,6 @@ restore_target := "destination" if {
 	input.plan.method == "snapshot-reindex"
 }
 
-selected := {n | some n in input.selection.source.names}
-
 # filtered are the source's settings groups with allocation filters other
 # than _tier_preference (checked apart), with their selected indices.
 filtered contains {"filters": fs, "indices": names} if {
@@ -167,7 +165,7 @@ filtered contains {"filters": fs, "indices": names} if {
 	some g in input.clusters.source.index_settings
 	fs := [f | some f in g.allocation; f.attribute != "_tier_preference"]
 	count(fs) > 0
-	names := [n | some n in g.indices; selected[n]]
+	names := lib.picked(g.indices)
 	count(names) > 0
 }
 

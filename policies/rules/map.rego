@@ -11,9 +11,6 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# selected is the set of selected source index names, built once.
-selected := {n | some n in input.selection.source.names}
-
 # copy_methods read the documents from `_source` through searches and write
 # them again into a new index.
 copy_methods := {"reindex", "logstash", "elasticsearch-dump"}
@@ -34,7 +31,7 @@ mappings_known if lib.known("source", "mappings")
 
 # picked(g) are the selected indices of mapping group g, sorted (groups
 # hold sorted names). Called only for the few groups a rule singles out.
-picked(g) := [n | some n in g.indices; selected[n]]
+picked(g) := lib.picked(g.indices)
 
 # ---------------------------------------------------------------------------
 # MAP-001: indices with several mapping types.

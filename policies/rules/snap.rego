@@ -12,10 +12,12 @@ import data.espreflight.lib
 # dest_open is the set of open index names on the destination. It is a
 # complete rule (a comprehension), so OPA builds it once per evaluation; a
 # partial set looked up by key would be scanned for every lookup.
-dest_open := {ix.name | some ix in input.clusters.destination.indices; ix.status == "open"}
+dest_open := {ix.name | restores; some ix in input.clusters.destination.indices; ix.status == "open"}
 
-# selected is the set of selected source index names.
-selected := {n | some n in input.selection.source.names}
+# restores: the method restores a snapshot (every rule of this package is
+# for those methods; the lookups over indices are built only then, which
+# matters to advise, which evaluates every method).
+restores if input.plan.method in {"snapshot", "snapshot-reindex"}
 
 rename_pattern := lib.plan_get(["snapshot", "rename_pattern"], "")
 
@@ -23,10 +25,10 @@ rename_replacement := lib.plan_get(["snapshot", "rename_replacement"], "")
 
 # conflicts are restored names that are open indices on the destination:
 # a set intersection without a rename, one regex per selected index with one.
-conflicts := dest_open & selected if {
+conflicts := dest_open & lib.selected if {
 	rename_pattern == ""
 } else := {n |
-	some name in selected
+	some name in lib.selected
 	n := restored_name(name)
 	dest_open[n]
 }
@@ -35,7 +37,7 @@ deny_restore_msg := "the restore will fail: the destination already has an open 
 
 # dest_closed_shards maps each closed destination index to its number of
 # primary shards (0 when unknown), built once like dest_open.
-dest_closed_shards := {ix.name: ix.primary_shards | some ix in input.clusters.destination.indices; ix.status == "close"}
+dest_closed_shards := {ix.name: ix.primary_shards | restores; some ix in input.clusters.destination.indices; ix.status == "close"}
 
 # closed_pairs holds [source primaries, destination primaries, index] for
 # each selected source index restored onto a closed destination index. The
@@ -54,14 +56,14 @@ closed_pairs contains [ix.primary_shards, d, ix.name] if {
 	rename_pattern != ""
 	count(dest_closed_shards) > 0
 	some ix in input.clusters.source.indices
-	selected[ix.name]
+	lib.selected[ix.name]
 	d := dest_closed_shards[restored_name(ix.name)]
 }
 
 # closed_selected maps the selected names that are closed destination
 # indices to their destination primaries (the restored name is the name
 # when nothing is renamed).
-closed_selected := {n: d | some n, d in dest_closed_shards; selected[n]}
+closed_selected := {n: d | some n, d in dest_closed_shards; lib.selected[n]}
 
 # METADATA
 # title: Snapshot restore onto existing destination indices
@@ -190,7 +192,7 @@ include_aliases := lib.plan_get(["snapshot", "include_aliases"], true)
 
 # restored_aliases are the alias entries ({name, index, is_write_index}) of
 # the selected source indices: what the restore adds to the destination.
-restored_aliases := [a | some a in input.clusters.source.aliases; selected[a.index]]
+restored_aliases := [a | restores; some a in input.clusters.source.aliases; lib.selected[a.index]]
 
 # dest_index(n): the destination has an index named n. Open and closed
 # indices are in the lookups SNAP-001 builds; the destination's indices are
@@ -206,6 +208,7 @@ dest_other := {ix.name |
 	not dest_open[ix.name]
 	not dest_closed_shards[ix.name]
 } if {
+	restores
 	count(dest_open) + count(dest_closed_shards) < count(input.clusters.destination.indices)
 } else := set()
 

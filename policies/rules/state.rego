@@ -11,23 +11,12 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# selected is the set of selected source index names, built once.
-selected := {n | some n in input.selection.source.names}
-
 settings_known if lib.known("source", "index_settings")
-
-# every_selected: the plan selects every index of the source (the common
-# "*"; the selection is a subset of the source's indices). A group's
-# selected indices are then all of its indices, and no set of the selected
-# names is built.
-every_selected if count(input.selection.source.names) == count(input.clusters.source.indices)
 
 # picked(g) are the selected indices of settings group g, sorted (groups
 # hold sorted names). Called only for the groups that name something the
 # destination lacks or may lack.
-picked(g) := g.indices if {
-	every_selected
-} else := [n | some n in g.indices; selected[n]]
+picked(g) := lib.picked(g.indices)
 
 # pipeline_settings are the index settings that name an ingest pipeline.
 pipeline_settings := ["default_pipeline", "final_pipeline"]
