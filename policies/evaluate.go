@@ -232,7 +232,8 @@ func sortFindings(fs []Finding) {
 	}
 }
 
-// compareFindings is FindingLess as a three-way comparison.
+// compareFindings orders findings as reports list them: rule, cluster,
+// index, message.
 func compareFindings(a, b *Finding) int {
 	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
 		return c
@@ -247,18 +248,7 @@ func compareFindings(a, b *Finding) int {
 }
 
 // FindingLess is the stable report order of findings: rule, cluster, index, message.
-func FindingLess(a, b *Finding) bool {
-	if a.Rule != b.Rule {
-		return a.Rule < b.Rule
-	}
-	if a.Cluster != b.Cluster {
-		return a.Cluster < b.Cluster
-	}
-	if a.Index != b.Index {
-		return a.Index < b.Index
-	}
-	return a.Message < b.Message
-}
+func FindingLess(a, b *Finding) bool { return compareFindings(a, b) < 0 }
 
 func summarize(rules []Rule, method string, fs []Finding) Summary {
 	type st struct{ open, openErrors, waived int }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -109,5 +110,5 @@ func droppedBeforeAnswer(err error) bool {
 		err = ue.Err
 	}
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		bytes.Contains([]byte(err.Error()), []byte("malformed HTTP response"))
+		strings.Contains(err.Error(), "malformed HTTP response")
 }

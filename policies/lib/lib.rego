@@ -116,6 +116,29 @@ plan_get(path, fallback) := v if {
 	v != null
 } else := fallback
 
+# copy_methods read the documents through searches and write them again
+# into new indices.
+copy_methods := {"reindex", "logstash", "elasticsearch-dump"}
+
+# restores: the method restores the source's snapshot somewhere.
+restores if input.plan.method in {"snapshot", "snapshot-reindex"}
+
+# restore_target is the cluster that restores the source's snapshot with the
+# indices' own settings and mappings: the destination, or for
+# snapshot-reindex the intermediate (its reindex writes new indices).
+restore_target := "destination" if input.plan.method == "snapshot"
+
+restore_target := "intermediate" if input.plan.method == "snapshot-reindex"
+
+rename_pattern := plan_get(["snapshot", "rename_pattern"], "")
+
+rename_replacement := plan_get(["snapshot", "rename_replacement"], "")
+
+# restored_name(n) is the name index (or data stream) n gets from a restore.
+restored_name(n) := regex.replace(n, rename_pattern, rename_replacement) if {
+	rename_pattern != ""
+} else := n
+
 # snapshot_steps holds each [from, to] pair of clusters where a snapshot taken
 # on `from` is restored on `to`.
 snapshot_steps contains ["source", "destination"] if input.plan.method == "snapshot"
@@ -139,6 +162,12 @@ version(role) := [v.major, v.minor, v.patch] if {
 
 # version_text(role) is the version number as reported or declared.
 version_text(role) := input.clusters[role].version.number
+
+# product_version(role) is the product's name and the version, as in
+# "OpenSearch 2.19.6".
+product_version(role) := sprintf("%s %s", [product_names[product_of(role)], version_text(role)])
+
+product_names := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
 
 # product_of(role) is "elasticsearch" or "opensearch"; undefined when unknown.
 product_of(role) := p if {
@@ -315,8 +344,8 @@ selected := {n | some n in input.selection.source.names}
 # names needs to be built.
 every_selected if count(input.selection.source.names) == count(input.clusters.source.indices)
 
-# picked(names) are the selected ones of a sorted list of source index
-# names (a group's), sorted.
-picked(names) := names if {
+# picked(g) are the selected indices of a group of source indices (a
+# mapping, analysis or settings group, which holds sorted names), sorted.
+picked(g) := g.indices if {
 	every_selected
-} else := [n | some n in names; selected[n]]
+} else := [n | some n in g.indices; selected[n]]

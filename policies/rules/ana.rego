@@ -20,10 +20,6 @@ targets := {"intermediate", "destination"} if {
 	input.plan.method == "snapshot-reindex"
 } else := {"destination"}
 
-# picked(g) are the selected indices of analysis group g, sorted (groups
-# hold sorted names). Called only for the groups a rule singles out.
-picked(g) := lib.picked(g.indices)
-
 # ---------------------------------------------------------------------------
 # ANA-001: analysis components from plugins and modules.
 
@@ -39,7 +35,7 @@ plugin_groups[i] := names if {
 	analysis_known
 	some i, g in input.clusters.source.analysis
 	beyond_core(g)
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
@@ -266,7 +262,7 @@ outside[i] := names if {
 	analysis_known
 	some i, g in input.clusters.source.analysis
 	count(g.files) + count(g.synonym_sets) > 0
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 

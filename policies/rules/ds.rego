@@ -7,20 +7,17 @@ package espreflight.rules.ds
 import future.keywords.not
 
 import data.espreflight.lib
-import data.espreflight.rules.snap
 
-# streams are the data streams with a selected backing index (the
+# streams are the data streams with a selected backing index, sorted (the
 # selection computes them once, in Go).
-streams := {s | some s in input.selection.source.data_streams}
-
-restores if input.plan.method in {"snapshot", "snapshot-reindex"}
+streams := input.selection.source.data_streams
 
 # arriving(s) is the name stream s has on the destination: a restore renames
 # data streams with snapshot.rename_pattern as it renames indices; a copy
 # writes into the stream's own name.
-arriving(s) := snap.restored_name(s) if restores
+arriving(s) := lib.restored_name(s) if lib.restores
 
-arriving(s) := s if not restores
+arriving(s) := s if not lib.restores
 
 # composable are the destination's composable index templates; legacy
 # templates cannot create data streams.
@@ -101,13 +98,11 @@ warn contains f if {
 
 templates_evidence := {"fact": "clusters.destination.templates", "value": sprintf("%d composable template(s)", [count(composable)])}
 
-streams_evidence := {"fact": "selection.source.data_streams", "value": sort_streams}
-
-sort_streams := sort(streams)
+streams_evidence := {"fact": "selection.source.data_streams", "value": streams}
 
 stream_findings contains v if {
 	lib.known("destination", "templates")
-	missing := sort([s | some s in streams; not winner_is_stream(arriving(s))])
+	missing := [s | some s in streams; not winner_is_stream(arriving(s))]
 	count(missing) > 0
 	v := {
 		"msg": sprintf("no composable template of the destination with data_stream matches %s: %s", [lib.names_preview([arriving(s) | some s in missing]), missing_effect]),
@@ -119,13 +114,13 @@ stream_findings contains v if {
 }
 
 missing_effect := "a restored stream cannot roll over or create backing indices" if {
-	restores
+	lib.restores
 } else := "the copy creates a regular index of that name, not a data stream"
 
 stream_findings contains v if {
-	restores
+	lib.restores
 	lib.known("destination", "data_streams")
-	clash := sort([s | some s in streams; arriving(s) in dest_streams])
+	clash := [s | some s in streams; arriving(s) in dest_streams]
 	count(clash) > 0
 	v := object.union(clash_verdict, {
 		"cluster": "destination",
@@ -179,16 +174,16 @@ stream_findings contains v if {
 
 stream_findings contains v if {
 	count(streams) > 0
-	restores
+	lib.restores
 	not lib.known("destination", "data_streams")
 	v := unknown_dest("data_streams")
 }
 
 unknown_dest(fact) := {
-	"msg": sprintf("could not verify what the destination has for the data streams %s: its %s are unknown (%s)", [lib.names_preview(sort_streams), replace(fact, "_", " "), lib.why_unknown("destination", fact)]),
+	"msg": sprintf("could not verify what the destination has for the data streams %s: its %s are unknown (%s)", [lib.names_preview(streams), replace(fact, "_", " "), lib.why_unknown("destination", fact)]),
 	"cluster": "destination",
 	"location": "indices",
-	"indices": sort_streams,
+	"indices": streams,
 	"unverified": true,
 	"evidence": [streams_evidence, {"fact": sprintf("clusters.destination.%s", [fact]), "value": null}],
 }

@@ -9,10 +9,6 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# copy_methods read the documents through the search API (scroll or
-# search_after) and write them again.
-copy_methods := {"reindex", "logstash", "elasticsearch-dump"}
-
 # closed are the selected source indices whose status is "close" (the
 # selection computes them once, in Go).
 closed := input.selection.source.closed
@@ -60,7 +56,7 @@ warn contains f if {
 }
 
 closed_reads contains v if {
-	input.plan.method in copy_methods
+	input.plan.method in lib.copy_methods
 	count(closed) > 0
 	v := {
 		"msg": sprintf("%s reads the source with searches, and a closed index cannot be searched (index_closed_exception): open these indices for the migration or leave them out", [input.plan.method]),
@@ -73,7 +69,7 @@ closed_reads contains v if {
 }
 
 closed_reads contains v if {
-	not input.plan.method in copy_methods
+	not input.plan.method in lib.copy_methods
 	count(closed) > 0
 	lib.product_of("source") == "elasticsearch"
 	lib.version("source") < [7, 2, 0]
@@ -88,7 +84,7 @@ closed_reads contains v if {
 }
 
 closed_reads contains v if {
-	not input.plan.method in copy_methods
+	not input.plan.method in lib.copy_methods
 	count(closed) > 0
 	wildcard_only_snapshot
 	names := [n | some n in closed; not literal[n]]
@@ -120,7 +116,7 @@ source_identified if {
 }
 
 closed_reads contains v if {
-	not input.plan.method in copy_methods
+	not input.plan.method in lib.copy_methods
 	count(closed) > 0
 	not source_identified
 	v := {
@@ -149,28 +145,19 @@ closed_reads contains v if {
 # ---------------------------------------------------------------------------
 # IDX-001
 
-# restore_target is the cluster a restore creates the selected indices on
-# with their own settings: the destination, or for snapshot-reindex the
-# intermediate (the reindex writes new indices, which do not inherit them).
-restore_target := "destination" if {
-	input.plan.method == "snapshot"
-} else := "intermediate" if {
-	input.plan.method == "snapshot-reindex"
-}
-
 # filtered are the source's settings groups with allocation filters other
 # than _tier_preference (checked apart), with their selected indices.
 filtered contains {"filters": fs, "indices": names} if {
-	restore_target
+	lib.restore_target
 	some g in input.clusters.source.index_settings
 	fs := [f | some f in g.allocation; f.attribute != "_tier_preference"]
 	count(fs) > 0
-	names := lib.picked(g.indices)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
 data_nodes := [n |
-	some n in input.clusters[restore_target].nodes
+	some n in input.clusters[lib.restore_target].nodes
 	some r in n.roles
 	startswith(r, "data")
 ]
@@ -227,7 +214,7 @@ visible(fs) if {
 
 filters_text(fs) := concat(", ", [sprintf("%s.%s: %s", [f.rule, f.attribute, concat(",", f.values)]) | some f in fs])
 
-target_nodes_evidence := {"fact": sprintf("clusters.%s.nodes", [restore_target]), "value": sprintf("%d data node(s)", [count(data_nodes)])}
+target_nodes_evidence := {"fact": sprintf("clusters.%s.nodes", [lib.restore_target]), "value": sprintf("%d data node(s)", [count(data_nodes)])}
 
 # METADATA
 # title: Restored indices whose allocation filters no destination node satisfies
@@ -263,13 +250,13 @@ deny contains f if {
 }
 
 unplaceable contains v if {
-	lib.known(restore_target, "nodes")
+	lib.known(lib.restore_target, "nodes")
 	some g in filtered
 	visible(g.filters)
 	not some_fit(g.filters)
 	v := {
-		"msg": sprintf("no data node of the %s satisfies these indices' allocation filters (%s): the restore leaves their primary shards unassigned (red)", [restore_target, filters_text(g.filters)]),
-		"cluster": restore_target,
+		"msg": sprintf("no data node of the %s satisfies these indices' allocation filters (%s): the restore leaves their primary shards unassigned (red)", [lib.restore_target, filters_text(g.filters)]),
+		"cluster": lib.restore_target,
 		"indices": g.indices,
 		"location": "indices",
 		"evidence": [
@@ -285,12 +272,12 @@ some_fit(fs) if {
 }
 
 unplaceable contains v if {
-	lib.known(restore_target, "nodes")
+	lib.known(lib.restore_target, "nodes")
 	some g in filtered
 	not visible(g.filters)
 	v := {
-		"msg": sprintf("could not verify that a data node of the %s satisfies these indices' allocation filters (%s): a filter names a built-in attribute the probe does not see, or the nodes' attributes are unknown", [restore_target, filters_text(g.filters)]),
-		"cluster": restore_target,
+		"msg": sprintf("could not verify that a data node of the %s satisfies these indices' allocation filters (%s): a filter names a built-in attribute the probe does not see, or the nodes' attributes are unknown", [lib.restore_target, filters_text(g.filters)]),
+		"cluster": lib.restore_target,
 		"indices": g.indices,
 		"location": "indices",
 		"unverified": true,
@@ -303,18 +290,18 @@ unplaceable contains v if {
 
 unplaceable contains v if {
 	count(filtered) > 0
-	not lib.known(restore_target, "nodes")
+	not lib.known(lib.restore_target, "nodes")
 	v := {
-		"msg": sprintf("could not verify that the %s's data nodes satisfy the allocation filters of the selected indices: its nodes are unknown (%s)", [restore_target, lib.why_unknown(restore_target, "nodes")]),
-		"cluster": restore_target,
+		"msg": sprintf("could not verify that the %s's data nodes satisfy the allocation filters of the selected indices: its nodes are unknown (%s)", [lib.restore_target, lib.why_unknown(lib.restore_target, "nodes")]),
+		"cluster": lib.restore_target,
 		"location": "indices",
 		"unverified": true,
-		"evidence": [{"fact": sprintf("clusters.%s.nodes", [restore_target]), "value": null}],
+		"evidence": [{"fact": sprintf("clusters.%s.nodes", [lib.restore_target]), "value": null}],
 	}
 }
 
 unplaceable contains v if {
-	restore_target
+	lib.restore_target
 	not lib.known("source", "index_settings")
 	v := {
 		"msg": sprintf("could not verify the allocation filters of the selected indices: the source's index settings are unknown (%s)", [lib.why_unknown("source", "index_settings")]),

@@ -11,15 +11,11 @@ import future.keywords.not
 
 import data.espreflight.lib
 
-# copy_methods read the documents from `_source` through searches and write
-# them again into a new index.
-copy_methods := {"reindex", "logstash", "elasticsearch-dump"}
-
 # copy_target is the cluster whose new index receives the copied documents:
 # the destination, or for snapshot-reindex the intermediate, where the
 # restored index is reindexed into a new one.
 copy_target := "destination" if {
-	input.plan.method in copy_methods
+	input.plan.method in lib.copy_methods
 } else := "intermediate" if {
 	input.plan.method == "snapshot-reindex"
 }
@@ -28,10 +24,6 @@ copy_target := "destination" if {
 copies if copy_target
 
 mappings_known if lib.known("source", "mappings")
-
-# picked(g) are the selected indices of mapping group g, sorted (groups
-# hold sorted names). Called only for the few groups a rule singles out.
-picked(g) := lib.picked(g.indices)
 
 # ---------------------------------------------------------------------------
 # MAP-001: indices with several mapping types.
@@ -43,7 +35,7 @@ multitype contains {"types": g.types, "indices": names} if {
 	mappings_known
 	some g in input.clusters.source.mappings
 	count(g.types) > 1
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
@@ -198,7 +190,7 @@ partial_source contains {"source": g.source, "indices": names} if {
 	mappings_known
 	some g in input.clusters.source.mappings
 	g.source in {"disabled", "filtered"}
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
@@ -359,7 +351,7 @@ lacking_types contains {"role": role, "types": missing, "indices": names} if {
 	some g in input.clusters.source.mappings
 	missing := sort([t | some t in g.field_types; field_types[t]; not has_type(t, p, v)])
 	count(missing) > 0
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
@@ -373,7 +365,7 @@ unsure_types contains {"role": role, "types": listed, "indices": names} if {
 	some g in input.clusters.source.mappings
 	listed := sort([t | some t in g.field_types; field_types[t]])
 	count(listed) > 0
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 
@@ -399,9 +391,7 @@ types_target_evidence(role) := {"fact": sprintf("clusters.%s.version", [role]), 
 	lib.version(role)
 } else := {"fact": sprintf("clusters.%s.version", [role]), "value": null}
 
-product_text(role) := sprintf("the %s (%s %s)", [role, product_names[lib.product_of(role)], lib.version_text(role)])
-
-product_names := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
+product_text(role) := sprintf("the %s (%s)", [role, lib.product_version(role)])
 
 # METADATA
 # title: Field types the cluster that creates the index does not have
@@ -538,7 +528,7 @@ crowded contains {"fields": g.field_count, "indices": names} if {
 	mappings_known
 	some g in input.clusters.source.mappings
 	g.field_count > default_fields_limit
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 

@@ -393,14 +393,12 @@ typed_reader(role) if {
 	lib.version(role)[0] == 1
 }
 
-product_text := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
-
 downgrade contains v if {
 	not lib.same_product("source", "destination")
 	typeless_hits("source")
 	typed_reader("destination")
-	src := sprintf("%s %s", [product_text[lib.product_of("source")], lib.version_text("source")])
-	dst := sprintf("%s %s", [product_text[lib.product_of("destination")], lib.version_text("destination")])
+	src := lib.product_version("source")
+	dst := lib.product_version("destination")
 	v := {
 		"msg": sprintf("reindex from %s into %s: the source's search hits carry no _type and the destination's remote reader requires one, so the first batch is refused (Required [_type])", [src, dst]),
 		"cluster": "destination",

@@ -12,24 +12,19 @@ import data.espreflight.lib
 # dest_open is the set of open index names on the destination. It is a
 # complete rule (a comprehension), so OPA builds it once per evaluation; a
 # partial set looked up by key would be scanned for every lookup.
-dest_open := {ix.name | restores; some ix in input.clusters.destination.indices; ix.status == "open"}
+dest_open := {ix.name | lib.restores; some ix in input.clusters.destination.indices; ix.status == "open"}
 
-# restores: the method restores a snapshot (every rule of this package is
-# for those methods; the lookups over indices are built only then, which
-# matters to advise, which evaluates every method).
-restores if input.plan.method in {"snapshot", "snapshot-reindex"}
-
-rename_pattern := lib.plan_get(["snapshot", "rename_pattern"], "")
-
-rename_replacement := lib.plan_get(["snapshot", "rename_replacement"], "")
+# Every rule of this package is for the methods that restore a snapshot: the
+# lookups over indices are built only then (lib.restores), which matters to
+# advise, which evaluates every method.
 
 # conflicts are restored names that are open indices on the destination:
 # a set intersection without a rename, one regex per selected index with one.
 conflicts := dest_open & lib.selected if {
-	rename_pattern == ""
+	lib.rename_pattern == ""
 } else := {n |
 	some name in lib.selected
-	n := restored_name(name)
+	n := lib.restored_name(name)
 	dest_open[n]
 }
 
@@ -37,7 +32,7 @@ deny_restore_msg := "the restore will fail: the destination already has an open 
 
 # dest_closed_shards maps each closed destination index to its number of
 # primary shards (0 when unknown), built once like dest_open.
-dest_closed_shards := {ix.name: ix.primary_shards | restores; some ix in input.clusters.destination.indices; ix.status == "close"}
+dest_closed_shards := {ix.name: ix.primary_shards | lib.restores; some ix in input.clusters.destination.indices; ix.status == "close"}
 
 # closed_pairs holds [source primaries, destination primaries, index] for
 # each selected source index restored onto a closed destination index. The
@@ -46,18 +41,18 @@ dest_closed_shards := {ix.name: ix.primary_shards | restores; some ix in input.c
 # index then costs one lookup (a function call per index would cost more
 # than everything else this rule does).
 closed_pairs contains [ix.primary_shards, d, ix.name] if {
-	rename_pattern == ""
+	lib.rename_pattern == ""
 	count(closed_selected) > 0
 	some ix in input.clusters.source.indices
 	d := closed_selected[ix.name]
 }
 
 closed_pairs contains [ix.primary_shards, d, ix.name] if {
-	rename_pattern != ""
+	lib.rename_pattern != ""
 	count(dest_closed_shards) > 0
 	some ix in input.clusters.source.indices
 	lib.selected[ix.name]
-	d := dest_closed_shards[restored_name(ix.name)]
+	d := dest_closed_shards[lib.restored_name(ix.name)]
 }
 
 # closed_selected maps the selected names that are closed destination
@@ -122,7 +117,7 @@ restore_onto_existing contains v if {
 		"location": "indices",
 		"evidence": [
 			{"fact": "clusters.destination.indices", "value": sprintf("%d open index(es) with a restored name", [count(names)])},
-			{"fact": "plan.snapshot.rename_pattern", "value": rename_pattern},
+			{"fact": "plan.snapshot.rename_pattern", "value": lib.rename_pattern},
 		],
 	}
 }
@@ -140,7 +135,7 @@ restore_onto_existing contains v if {
 		"evidence": [
 			{"fact": "clusters.source.indices", "value": sprintf("%d primary shard(s)", [sp])},
 			{"fact": "clusters.destination.indices", "value": sprintf("closed, %d primary shard(s)", [dp])},
-			{"fact": "plan.snapshot.rename_pattern", "value": rename_pattern},
+			{"fact": "plan.snapshot.rename_pattern", "value": lib.rename_pattern},
 		],
 	}
 }
@@ -192,7 +187,7 @@ include_aliases := lib.plan_get(["snapshot", "include_aliases"], true)
 
 # restored_aliases are the alias entries ({name, index, is_write_index}) of
 # the selected source indices: what the restore adds to the destination.
-restored_aliases := [a | restores; some a in input.clusters.source.aliases; lib.selected[a.index]]
+restored_aliases := [a | lib.restores; some a in input.clusters.source.aliases; lib.selected[a.index]]
 
 # dest_index(n): the destination has an index named n. Open and closed
 # indices are in the lookups SNAP-001 builds; the destination's indices are
@@ -208,7 +203,7 @@ dest_other := {ix.name |
 	not dest_open[ix.name]
 	not dest_closed_shards[ix.name]
 } if {
-	restores
+	lib.restores
 	count(dest_open) + count(dest_closed_shards) < count(input.clusters.destination.indices)
 } else := set()
 
@@ -219,11 +214,6 @@ dest_write := object.union_n([{a.name: a.index} |
 	some a in input.clusters.destination.aliases
 	a.is_write_index == true
 ])
-
-# restored_name(n) is the name index n gets on the destination.
-restored_name(n) := regex.replace(n, rename_pattern, rename_replacement) if {
-	rename_pattern != ""
-} else := n
 
 include_aliases_evidence := {"fact": "plan.snapshot.include_aliases", "value": include_aliases}
 
@@ -287,7 +277,7 @@ alias_clashes contains v if {
 	some a in restored_aliases
 	a.is_write_index == true
 	w := dest_write[a.name]
-	w != restored_name(a.index)
+	w != lib.restored_name(a.index)
 	v := {
 		"msg": sprintf("%s is the write index of the alias %q, which the restore brings along (include_aliases), and the destination's alias %q already has the write index %s: the restore fails (alias [%s] has more than one write index); restore with snapshot.include_aliases: false or move the destination's write index first", [a.index, a.name, a.name, w, a.name]),
 		"cluster": "destination",

@@ -13,11 +13,6 @@ import data.espreflight.lib
 
 settings_known if lib.known("source", "index_settings")
 
-# picked(g) are the selected indices of settings group g, sorted (groups
-# hold sorted names). Called only for the groups that name something the
-# destination lacks or may lack.
-picked(g) := lib.picked(g.indices)
-
 # pipeline_settings are the index settings that name an ingest pipeline.
 pipeline_settings := ["default_pipeline", "final_pipeline"]
 
@@ -52,7 +47,7 @@ wanting[i] := {"pipelines": ps, "policies": xs, "indices": names} if {
 	ps := {p | some p in pipelines_of(g); not has_pipeline(p)}
 	xs := {x | some x in policies_of(g); not has_policy(x)}
 	count(ps) + count(xs) > 0
-	names := picked(g)
+	names := lib.picked(g)
 	count(names) > 0
 }
 

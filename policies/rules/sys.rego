@@ -122,11 +122,6 @@ deny contains f if {
 	f := lib.finding(rego.metadata.rule(), v.msg, v)
 }
 
-# restore_target is the cluster the source's snapshot is restored on.
-restore_target := "destination" if input.plan.method == "snapshot"
-
-restore_target := "intermediate" if input.plan.method == "snapshot-reindex"
-
 # literal_dot are the plan's patterns that name one index (no wildcard)
 # starting with "." (every system index pattern does): a handful at most,
 # so each is looked up among the indices on its own.
@@ -153,8 +148,8 @@ feature_states_kept if {
 
 # refuses_named: the target refuses system indices by name (Elasticsearch 8+).
 refuses_named if {
-	lib.product_of(restore_target) == "elasticsearch"
-	lib.version(restore_target)[0] >= 8
+	lib.product_of(lib.restore_target) == "elasticsearch"
+	lib.version(lib.restore_target)[0] >= 8
 }
 
 named_system contains v if {
@@ -163,15 +158,15 @@ named_system contains v if {
 	feature_states_kept
 	refuses_named
 	v := {
-		"msg": sprintf("the plan names %d system index(es) of the source, which %s restores only as part of a feature state: the restore would fail with \"requested system indices [%s], but system indices can only be restored as part of a feature state\"", [n, lib.version_text(restore_target), concat(", ", named_system_indices)]),
-		"cluster": restore_target,
+		"msg": sprintf("the plan names %d system index(es) of the source, which %s restores only as part of a feature state: the restore would fail with \"requested system indices [%s], but system indices can only be restored as part of a feature state\"", [n, lib.version_text(lib.restore_target), concat(", ", named_system_indices)]),
+		"cluster": lib.restore_target,
 		"indices": named_system_indices,
 		"location": "indices",
 		"evidence": [
 			{"fact": "plan.indices", "value": input.plan.indices},
 			{"fact": "clusters.source.indices", "value": named_system_indices},
 			{"fact": "clusters.source.version", "value": lib.version_text("source")},
-			{"fact": sprintf("clusters.%s.version", [restore_target]), "value": lib.version_text(restore_target)},
+			{"fact": sprintf("clusters.%s.version", [lib.restore_target]), "value": lib.version_text(lib.restore_target)},
 		],
 	}
 }
@@ -179,16 +174,16 @@ named_system contains v if {
 named_system contains v if {
 	count(named_system_indices) > 0
 	feature_states_kept
-	not lib.version(restore_target)
+	not lib.version(lib.restore_target)
 	v := {
-		"msg": sprintf("could not verify that the restore accepts the system index(es) the plan names (%s): the %s's version is unknown (%s)", [concat(", ", named_system_indices), restore_target, lib.why_unknown(restore_target, "version")]),
-		"cluster": restore_target,
+		"msg": sprintf("could not verify that the restore accepts the system index(es) the plan names (%s): the %s's version is unknown (%s)", [concat(", ", named_system_indices), lib.restore_target, lib.why_unknown(lib.restore_target, "version")]),
+		"cluster": lib.restore_target,
 		"indices": named_system_indices,
 		"location": "indices",
 		"unverified": true,
 		"evidence": [
 			{"fact": "plan.indices", "value": input.plan.indices},
-			{"fact": sprintf("clusters.%s.version", [restore_target]), "value": null},
+			{"fact": sprintf("clusters.%s.version", [lib.restore_target]), "value": null},
 		],
 	}
 }
@@ -210,6 +205,6 @@ named_system contains v if {
 }
 
 # target_accepts_named: the target is known to restore system indices by name.
-target_accepts_named if lib.product_of(restore_target) == "opensearch"
+target_accepts_named if lib.product_of(lib.restore_target) == "opensearch"
 
-target_accepts_named if lib.version(restore_target)[0] < 8
+target_accepts_named if lib.version(lib.restore_target)[0] < 8

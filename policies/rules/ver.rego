@@ -148,11 +148,6 @@ major_gap contains unknown_version(role, "that the destination can read the sour
 	not lib.version(role)
 }
 
-# restore_target is the cluster that restores the source's snapshot.
-restore_target := "destination" if input.plan.method == "snapshot"
-
-restore_target := "intermediate" if input.plan.method == "snapshot-reindex"
-
 # METADATA
 # title: Index created in a version the restoring cluster cannot read
 # description: |
@@ -187,7 +182,7 @@ deny contains f if {
 }
 
 unreadable_indices contains v if {
-	target := restore_target
+	target := lib.restore_target
 	t := cluster_created(target)
 	some g in input.selection.source.by_created
 	g.version != ""
@@ -208,7 +203,7 @@ unreadable_indices contains v if {
 }
 
 unreadable_indices contains v if {
-	restore_target
+	lib.restore_target
 	some g in input.selection.source.by_created
 	g.version == ""
 	v := {
@@ -222,7 +217,7 @@ unreadable_indices contains v if {
 }
 
 unreadable_indices contains v if {
-	restore_target
+	lib.restore_target
 	not input.selection.source.known
 	v := {
 		"msg": sprintf("could not verify the version that created each selected index: the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
@@ -233,9 +228,9 @@ unreadable_indices contains v if {
 	}
 }
 
-unreadable_indices contains unknown_version(restore_target, "that each selected index can be restored") if {
+unreadable_indices contains unknown_version(lib.restore_target, "that each selected index can be restored") if {
 	input.selection.source.known
-	not lib.version(restore_target)
+	not lib.version(lib.restore_target)
 }
 
 group_product(g) := g.product if g.product != ""
