@@ -169,6 +169,12 @@ product_version(role) := sprintf("%s %s", [product_names[product_of(role)], vers
 
 product_names := {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
 
+# data_node(n): node n holds data (the data role or a data tier role).
+data_node(n) if {
+	some r in n.roles
+	startswith(r, "data")
+}
+
 # product_of(role) is "elasticsearch" or "opensearch"; undefined when unknown.
 product_of(role) := p if {
 	p := input.clusters[role].product

@@ -156,11 +156,7 @@ filtered contains {"filters": fs, "indices": names} if {
 	count(names) > 0
 }
 
-data_nodes := [n |
-	some n in input.clusters[lib.restore_target].nodes
-	some r in n.roles
-	startswith(r, "data")
-]
+data_nodes := [n | some n in input.clusters[lib.restore_target].nodes; lib.data_node(n)]
 
 # hidden_attributes are built-in attributes the probe does not see.
 hidden_attributes := {"_ip", "_host_ip", "_publish_ip", "_host", "_id", "_tier"}
@@ -309,5 +305,20 @@ unplaceable contains v if {
 		"location": "indices",
 		"unverified": true,
 		"evidence": [{"fact": "clusters.source.index_settings", "value": null}],
+	}
+}
+
+unplaceable contains v if {
+	not input.selection.source.known
+	lib.restore_target
+	some g in input.clusters.source.index_settings
+	some f in g.allocation
+	f.attribute != "_tier_preference"
+	v := {
+		"msg": sprintf("could not verify which indices the plan selects, and some of the source's indices have allocation filters: the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "selection.source", "value": null}],
 	}
 }

@@ -159,3 +159,25 @@ test_idx001_snapshot_reindex_checks_the_intermediate if {
 	some f in fs
 	f.cluster == "intermediate"
 }
+
+test_idx001_unknown_selection_unverified if {
+	i := object.union(alloc_inp("snapshot", hot, [node("n1", {"box_type": "hot"})]), {"selection": {"source": {"known": false, "names": []}}})
+	fs := {f | some f in idx.deny with input as i; f.rule == "IDX-001"}
+	count(fs) == 1
+	some f in fs
+	f.unverified
+	contains(f.msg, "could not verify which indices the plan selects")
+
+	# _tier_preference alone is nothing to check
+	j := object.union(alloc_inp("snapshot", [{"rule": "include", "attribute": "_tier_preference", "values": ["data_content"]}], [node("n1", {})]), {"selection": {"source": {"known": false, "names": []}}})
+	count({f | some f in idx.deny with input as j; f.rule == "IDX-001"}) == 0
+}
+
+test_idx001_counts_each_data_node_once if {
+	tiers := {"name": "n1", "version": "8.19.21", "roles": ["data_content", "data_hot", "master"], "plugins": [], "attributes": {}}
+	fs := {f | some f in idx.deny with input as alloc_inp("snapshot", hot, [tiers]); f.rule == "IDX-001"}
+	some f in fs
+	some e in f.evidence
+	e.fact == "clusters.destination.nodes"
+	e.value == "1 data node(s)"
+}

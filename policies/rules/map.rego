@@ -692,3 +692,35 @@ field_limit contains v if {
 		"evidence": [{"fact": "clusters.source.mappings", "value": null}],
 	}
 }
+
+field_limit contains v if {
+	copies
+	mappings_known
+	not input.selection.source.known
+	some g in input.clusters.source.mappings
+	g.field_count > default_fields_limit
+	v := {
+		"msg": sprintf("could not verify which indices the plan selects, and some of the source's indices map more than the %d fields a new index allows: the source's indices are unknown (%s)", [default_fields_limit, lib.why_unknown("source", "indices")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "selection.source", "value": null}],
+	}
+}
+
+missing_types contains v if {
+	mappings_known
+	not input.selection.source.known
+	some role in type_targets
+	maybe_checked(role)
+	some g in input.clusters.source.mappings
+	some t in g.field_types
+	field_types[t]
+	v := {
+		"msg": sprintf("could not verify which indices the plan selects, and some of the source's indices map field types that not every release of Elasticsearch and OpenSearch has: the source's indices are unknown (%s)", [lib.why_unknown("source", "indices")]),
+		"cluster": "source",
+		"location": "indices",
+		"unverified": true,
+		"evidence": [{"fact": "selection.source", "value": null}],
+	}
+}

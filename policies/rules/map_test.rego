@@ -402,3 +402,30 @@ test_map002_copies_warn_restores_fail if {
 	some d in rule(map.warn, "MAP-002") with input as inp("elasticsearch-dump", source_710, cl("opensearch", "2.19.1"), ["events"])
 	contains(d.msg, "mapping step fails there without a word")
 }
+
+# unknown_selection replaces inp's selection with one that is unknown (the
+# source's indices could not be listed, its mappings could).
+unknown_selection(i) := object.union(i, {"selection": {"source": {"known": false, "names": [], "by_created": []}}})
+
+test_map002_map004_unknown_selection_unverified if {
+	wide := object.union(source_big, {"mappings": array.concat(source_big.mappings, [fg(["events"], 40, ["flattened", "keyword"])])})
+	i := unknown_selection(inp("reindex", wide, cl("opensearch", "2.19.1"), []))
+	limits := rule(map.deny, "MAP-004") with input as i
+	count(limits) == 1
+	every f in limits {
+		f.unverified
+		contains(f.msg, "could not verify which indices the plan selects")
+	}
+	types := rule(map.warn, "MAP-002") with input as i
+	count(types) == 1
+	every f in types {
+		f.unverified
+		contains(f.msg, "could not verify which indices the plan selects")
+	}
+
+	# quiet when no group could fail
+	small := object.union(source_710, {"mappings": [fg(["plain"], 12, ["date", "keyword", "text"])]})
+	j := unknown_selection(inp("reindex", small, cl("opensearch", "2.19.1"), []))
+	count(rule(map.deny, "MAP-004")) == 0 with input as j
+	count(rule(map.warn, "MAP-002")) == 0 with input as j
+}
